@@ -1,0 +1,52 @@
+# Two commands do all set-up on a fresh machine:
+#   make demo   -> virtualenv, install, migrate SQLite, load demo data, serve on 127.0.0.1:$(PORT)
+#   make test   -> virtualenv, install (and Debian's chromium for browser tests), run pytest
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+APT_PACKAGES := chromium poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
+
+.PHONY: demo test venv system-deps migrate demo-data serve bench clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Cần Python 3.11 ($(PYTHON))."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall only when pyproject.toml changes, so a second `make demo` starts at once.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Browser tests drive Debian's Chromium; PDFs are looked at with poppler's pdftoppm.
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+migrate: venv
+	$(BIN)/python manage.py migrate --noinput
+
+demo-data: migrate
+	$(BIN)/python manage.py load_demo
+
+demo: demo-data
+	$(BIN)/python manage.py demo_accounts
+	@echo "Cổng DTI: http://127.0.0.1:$(PORT)/"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: venv system-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: venv
+	@ls bench/*.py >/dev/null 2>&1 && for f in bench/*.py; do $(BIN)/python $$f; done || echo "Chưa có benchmark."
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts

@@ -1,0 +1,14 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("dang-nhap/", views.LoginView.as_view(), name="login"),
+    # Django's LogoutView accepts POST only: GET answers 405.
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("doi-mat-khau/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("trang-chu/", views.home, name="home"),
+]

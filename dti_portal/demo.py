@@ -1,0 +1,81 @@
+"""Demo data from `fixtures/demo/`: the real provinces, units and one account per role.
+
+Idempotent: running it again updates what exists and creates what is missing.
+"""
+
+import csv
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django_scopes import scopes_disabled
+
+from dti_portal.accounts.models import Membership, User
+from dti_portal.tenancy.models import Province, Unit, UnitAlias, UnitKind, UnitLineage
+from dti_portal.tenancy.names import name_key
+
+DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
+DEMO_PASSWORD = "DTI-demo-2026"
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with open(DEMO_DIR / name, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _date(text: str) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def demo_accounts() -> list[dict[str, str]]:
+    return _rows("accounts.csv")
+
+
+@transaction.atomic
+def load_demo() -> dict[str, int]:
+    with scopes_disabled():
+        provinces = {}
+        for row in _rows("provinces.csv"):
+            provinces[row["slug"]], _ = Province.objects.update_or_create(
+                slug=row["slug"], defaults={"name": row["name"], "coordinating_agency": row["coordinating_agency"]}
+            )
+        kinds = {}
+        for row in _rows("unit_kinds.csv"):
+            kinds[row["province"], row["code"]], _ = UnitKind.objects.update_or_create(
+                province=provinces[row["province"]], code=row["code"],
+                defaults={"name": row["name"], "order": int(row["order"])},
+            )
+        units = {}
+        for row in _rows("units.csv"):
+            kind = kinds[row["province"], row["kind"]]
+            unit, _ = Unit.objects.update_or_create(
+                province=kind.province, kind=kind, key=name_key(row["name"]),
+                defaults={
+                    "name": row["name"], "valid_from": _date(row["valid_from"]),
+                    "valid_to": _date(row["valid_to"]), "note": row["note"],
+                },
+            )
+            units[row["province"], row["name"]] = unit
+            for alias in filter(None, row["aliases"].split("|")):
+                UnitAlias.objects.get_or_create(unit=unit, key=name_key(alias), defaults={"name": alias})
+        for row in _rows("lineage.csv"):
+            UnitLineage.objects.update_or_create(
+                predecessor=units[row["province"], row["predecessor"]],
+                successor=units[row["province"], row["successor"]],
+                defaults={"effective_date": _date(row["effective_date"]), "note": row["note"]},
+            )
+        for row in demo_accounts():
+            user, _ = User.objects.get_or_create(username=row["username"])
+            user.full_name = row["full_name"]
+            user.is_superuser = user.is_staff = row["role"] == "platform_admin"
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            if row["role"] != "platform_admin":
+                unit = units[row["province"], row["unit"]] if row["unit"] else None
+                Membership.objects.update_or_create(
+                    user=user, province=provinces[row["province"]], role=row["role"], defaults={"unit": unit}
+                )
+        return {
+            "provinces": len(provinces), "units": len(units), "accounts": len({r["username"] for r in demo_accounts()}),
+        }

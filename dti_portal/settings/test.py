@@ -1,0 +1,9 @@
+"""The test suite: same apps and middleware as production, fast hashing, no real mail."""
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = "test-only-insecure-key"
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+AXES_FAILURE_LIMIT = 5

@@ -1,0 +1,59 @@
+from django import forms
+from django_scopes.forms import SafeModelChoiceField
+
+from .models import Province, Unit, UnitKind, slug_validator
+
+
+class DateInput(forms.DateInput):
+    def __init__(self, **kwargs):
+        super().__init__(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}, **kwargs)
+
+
+VN_DATE_ERRORS = {"invalid": "Ngày không hợp lệ: hãy nhập theo dạng dd/mm/yyyy, ví dụ 01/07/2025."}
+
+
+class ProvinceCreateForm(forms.Form):
+    slug = forms.CharField(
+        label="Mã tỉnh (dùng trong địa chỉ trang)", max_length=40, validators=[slug_validator],
+        help_text="Chữ thường không dấu, ví dụ: daklak.",
+    )
+    name = forms.CharField(label="Tên tỉnh", max_length=120)
+    coordinating_agency = forms.CharField(label="Cơ quan chủ trì", max_length=200, initial="Sở Khoa học và Công nghệ")
+    admin_username = forms.CharField(label="Tên đăng nhập của quản trị cấp tỉnh", max_length=150)
+    admin_full_name = forms.CharField(label="Họ và tên", max_length=150, required=False)
+    admin_email = forms.EmailField(label="Thư điện tử", required=False)
+    admin_password = forms.CharField(label="Mật khẩu ban đầu", widget=forms.PasswordInput, required=False,
+                                     help_text="Chỉ cần khi tài khoản chưa có.")
+
+
+class UnitForm(forms.ModelForm):
+    valid_from = forms.DateField(label="Hiệu lực từ", required=False, widget=DateInput(), error_messages=VN_DATE_ERRORS)
+    valid_to = forms.DateField(label="Hiệu lực đến", required=False, widget=DateInput(), error_messages=VN_DATE_ERRORS)
+
+    class Meta:
+        model = Unit
+        fields = ["kind", "name", "valid_from", "valid_to", "note"]
+        # Scoped models cannot be queried when the class is built; the queryset is set per province.
+        field_classes = {"kind": SafeModelChoiceField}
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+        error_messages = {"kind": {"invalid_choice": "Loại đơn vị đã chọn không có trong tỉnh này."}}
+
+    def __init__(self, *args, province: Province, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].queryset = UnitKind.objects.filter(province=province)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("valid_from"), data.get("valid_to")
+        if start and end and end < start:
+            self.add_error("valid_to", "Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.")
+        return data
+
+    def validate_unique(self):
+        # Uniqueness is the service's job (it compares normalised names); the form has no province.
+        pass
+
+
+class AliasForm(forms.Form):
+    name = forms.CharField(label="Tên gọi khác", max_length=255)
+    note = forms.CharField(label="Ghi chú", max_length=255, required=False)

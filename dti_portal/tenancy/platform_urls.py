@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "platform"
+
+urlpatterns = [
+    path("", views.platform_admin_home, name="admin_home"),
+]

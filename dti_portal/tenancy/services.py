@@ -1,0 +1,101 @@
+"""Writes to provinces and units. Every function validates, then saves in one transaction."""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .models import RESERVED_SLUGS, Province, Unit, UnitAlias, UnitKind, UnitLineage
+from .names import name_key
+
+DEFAULT_UNIT_KINDS = [
+    ("so", "Sở, ban, ngành", 1),
+    ("huyen", "UBND huyện, thị xã, thành phố", 2),
+    ("xa", "UBND xã, phường, thị trấn", 3),
+]
+
+
+@transaction.atomic
+def province_create(*, slug: str, name: str, coordinating_agency: str) -> Province:
+    """Create a tenant with the usual unit kinds (sở, huyện, xã); more can be added later."""
+    if slug in RESERVED_SLUGS:
+        raise ValidationError({"slug": "Mã này dành cho hệ thống, hãy chọn mã khác."})
+    if Province.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": "Đã có tỉnh dùng mã này."})
+    province = Province(slug=slug, name=name, coordinating_agency=coordinating_agency)
+    province.full_clean()
+    province.save()
+    for code, kind_name, order in DEFAULT_UNIT_KINDS:
+        UnitKind.objects.create(province=province, code=code, name=kind_name, order=order)
+    return province
+
+
+def _check_unit(unit: Unit) -> None:
+    if unit.kind.province_id != unit.province_id:
+        raise ValidationError({"kind": "Loại đơn vị không thuộc tỉnh này."})
+    clash = Unit.objects.filter(province=unit.province, kind=unit.kind, key=name_key(unit.name))
+    if clash.exclude(pk=unit.pk).exists():
+        raise ValidationError({"name": "Đã có đơn vị cùng loại mang tên này."})
+    if unit.valid_from and unit.valid_to and unit.valid_to < unit.valid_from:
+        raise ValidationError({"valid_to": "Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực."})
+
+
+@transaction.atomic
+def unit_create(
+    *,
+    province: Province,
+    kind: UnitKind,
+    name: str,
+    valid_from: date | None = None,
+    valid_to: date | None = None,
+    note: str = "",
+    aliases: list[str] = (),
+) -> Unit:
+    unit = Unit(province=province, kind=kind, name=name.strip(), valid_from=valid_from, valid_to=valid_to, note=note)
+    _check_unit(unit)
+    unit.save()
+    for alias in aliases:
+        unit_add_alias(unit=unit, name=alias)
+    return unit
+
+
+@transaction.atomic
+def unit_update(*, unit: Unit, **fields) -> Unit:
+    for field, value in fields.items():
+        setattr(unit, field, value)
+    unit.name = unit.name.strip()
+    _check_unit(unit)
+    unit.save()
+    return unit
+
+
+@transaction.atomic
+def unit_add_alias(*, unit: Unit, name: str, note: str = "") -> UnitAlias:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Hãy nhập tên gọi khác."})
+    if name_key(name) == name_key(unit.name) or unit.aliases.filter(key=name_key(name)).exists():
+        raise ValidationError({"name": "Đơn vị đã có tên gọi này."})
+    return UnitAlias.objects.create(unit=unit, name=name, note=note)
+
+
+@transaction.atomic
+def units_merge(*, predecessors: list[Unit], successor: Unit, effective_date: date, note: str = "") -> None:
+    """Record that `predecessors` were merged into `successor` on `effective_date`.
+
+    The predecessors stay (their results remain readable); they close the day before.
+    """
+    for unit in predecessors:
+        if unit.pk == successor.pk:
+            raise ValidationError("Một đơn vị không thể sáp nhập vào chính nó.")
+        if unit.province_id != successor.province_id:
+            raise ValidationError("Chỉ sáp nhập các đơn vị trong cùng một tỉnh.")
+        UnitLineage.objects.get_or_create(
+            predecessor=unit, successor=successor, defaults={"effective_date": effective_date, "note": note}
+        )
+        if unit.valid_to is None or unit.valid_to >= effective_date:
+            unit.valid_to = effective_date - timedelta(days=1)
+            unit.save(update_fields=["valid_to"])
+    if successor.valid_from is None:
+        successor.valid_from = effective_date
+        successor.save(update_fields=["valid_from"])

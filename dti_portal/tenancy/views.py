@@ -1,0 +1,166 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django_scopes import scope
+
+from dti_portal.accounts.access import get_unit_for_user, province_view, role_home_url
+from dti_portal.accounts.forms import MemberForm
+from dti_portal.accounts.models import Membership, Role
+from dti_portal.accounts.selectors import province_members
+from dti_portal.accounts.services import member_add, membership_remove
+
+from . import selectors, services
+from .forms import AliasForm, ProvinceCreateForm, UnitForm
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, field by field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def platform_home(request):
+    return render(request, "tenancy/platform_home.html", {"provinces": selectors.provinces_listed()})
+
+
+@login_required
+def platform_admin_home(request):
+    if not request.user.is_platform_admin:
+        raise PermissionDenied
+    form = ProvinceCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                province = services.province_create(
+                    slug=data["slug"], name=data["name"], coordinating_agency=data["coordinating_agency"]
+                )
+                with scope(province=province):
+                    member_add(
+                        province=province, username=data["admin_username"], role=Role.PROVINCE_ADMIN,
+                        full_name=data["admin_full_name"], email=data["admin_email"], password=data["admin_password"],
+                    )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                renamed = {("admin_" + k if k in {"password", "role", "unit"} else k): v for k, v in error.error_dict.items()}
+                error = ValidationError(renamed)
+            _form_errors(form, error)
+        else:
+            messages.success(request, f"Đã tạo tỉnh {province.name} và tài khoản quản trị {data['admin_username']}.")
+            return redirect("platform:admin_home")
+    return render(request, "tenancy/platform_admin.html", {"form": form, "provinces": selectors.provinces_listed()})
+
+
+@province_view()
+def province_home(request):
+    """`/<province>/`: straight to the role's home, or a choice between the user's roles."""
+    if len(request.memberships) == 1:
+        membership = request.memberships[0]
+        membership.province = request.province
+        return redirect(role_home_url(membership))
+    choices = []
+    for membership in request.memberships:
+        membership.province = request.province
+        choices.append((membership, role_home_url(membership)))
+    return render(request, "accounts/home.html", {"choices": choices})
+
+
+@province_view(Role.PROVINCE_ADMIN)
+def admin_home(request):
+    groups = selectors.units_by_kind(request.province)
+    members = province_members(request.province)
+    return render(request, "tenancy/admin_home.html", {"groups": groups, "members": members})
+
+
+@province_view(Role.PROVINCE_ADMIN)
+def unit_create(request):
+    form = UnitForm(request.POST or None, province=request.province)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.unit_create(province=request.province, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, f"Đã thêm đơn vị {unit.name}.")
+            return redirect("tenancy:unit_detail", province=request.province.slug, unit_id=unit.pk)
+    return render(request, "tenancy/unit_form.html", {"form": form, "unit": None})
+
+
+@province_view(Role.PROVINCE_ADMIN)
+def unit_edit(request, unit_id: int):
+    unit = get_unit_for_user(request, unit_id)
+    form = UnitForm(request.POST or None, instance=unit, province=request.province)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_update(unit=unit, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, "Đã lưu thông tin đơn vị.")
+            return redirect("tenancy:unit_detail", province=request.province.slug, unit_id=unit.pk)
+    return render(request, "tenancy/unit_form.html", {"form": form, "unit": unit})
+
+
+@province_view()
+def unit_detail(request, unit_id: int):
+    unit = selectors.unit_detail(get_unit_for_user(request, unit_id).pk)
+    can_edit = Role.PROVINCE_ADMIN in request.roles
+    return render(
+        request,
+        "tenancy/unit_detail.html",
+        {"unit": unit, "can_edit": can_edit, "alias_form": AliasForm() if can_edit else None},
+    )
+
+
+@require_POST
+@province_view(Role.PROVINCE_ADMIN)
+def unit_alias_add(request, unit_id: int):
+    unit = get_unit_for_user(request, unit_id)
+    form = AliasForm(request.POST)
+    if form.is_valid():
+        try:
+            services.unit_add_alias(unit=unit, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+    if form.errors:
+        unit = selectors.unit_detail(unit.pk)
+        return render(
+            request, "tenancy/unit_detail.html", {"unit": unit, "can_edit": True, "alias_form": form}, status=400
+        )
+    messages.success(request, f"Đã thêm tên gọi khác “{form.cleaned_data['name']}”.")
+    return redirect("tenancy:unit_detail", province=request.province.slug, unit_id=unit.pk)
+
+
+@province_view(Role.PROVINCE_ADMIN)
+def member_create(request):
+    form = MemberForm(request.POST or None, province=request.province)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = member_add(province=request.province, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(
+                request, f"Đã giao vai trò {membership.get_role_display()} cho {membership.user.username}."
+            )
+            return redirect("tenancy:admin_home", province=request.province.slug)
+    return render(request, "tenancy/member_form.html", {"form": form})
+
+
+@require_POST
+@province_view(Role.PROVINCE_ADMIN)
+def member_remove(request, membership_id: int):
+    membership = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id)
+    try:
+        membership_remove(membership=membership, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Đã bỏ vai trò {membership.get_role_display()} của {membership.user.username}.")
+    return redirect("tenancy:admin_home", province=request.province.slug)
