@@ -38,7 +38,10 @@ def member_add(
         if not password:
             raise ValidationError({"password": "Tài khoản mới cần một mật khẩu ban đầu."})
         user = User(username=username, full_name=full_name.strip(), email=email.strip())
-        validate_password(password, user)
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise ValidationError({"password": error.error_list}) from error
         user.set_password(password)
         user.save()
     if Membership.objects.filter(user=user, province=province, role=role).exists():

@@ -47,9 +47,11 @@ def platform_admin_home(request):
                         full_name=data["admin_full_name"], email=data["admin_email"], password=data["admin_password"],
                     )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                renamed = {("admin_" + k if k in {"password", "role", "unit"} else k): v for k, v in error.error_dict.items()}
-                error = ValidationError(renamed)
+            # member_add speaks of "password"; on this form the field is "admin_password".
+            if not hasattr(error, "error_dict"):
+                error = ValidationError({"admin_password": error.error_list})
+            elif "password" in error.error_dict:
+                error = ValidationError({"admin_password": error.error_dict["password"]})
             _form_errors(form, error)
         else:
             messages.success(request, f"Đã tạo tỉnh {province.name} và tài khoản quản trị {data['admin_username']}.")

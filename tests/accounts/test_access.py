@@ -1,0 +1,164 @@
+"""The permission matrix: every URL under /<province>/ answers each persona as it should.
+
+A new view must be added here (the walk fails on a URL it does not know), so that no page
+ships without its outsider → 404 / wrong role → 403 / GET on POST-only → 405 checks.
+"""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_scopes import scopes_disabled
+
+from dti_portal.accounts.models import Role
+from dti_portal.tenancy.models import UnitAlias
+
+ALL = set(Role.values)
+
+# URL name -> roles that may GET it (with ids of their own province). Others get 403,
+# except as noted in UNIT_PAGES.
+GET_MATRIX = {
+    "province_home": ALL,
+    "tenancy:admin_home": {Role.PROVINCE_ADMIN},
+    "tenancy:unit_create": {Role.PROVINCE_ADMIN},
+    "tenancy:unit_edit": {Role.PROVINCE_ADMIN},
+    "tenancy:member_create": {Role.PROVINCE_ADMIN},
+    "tenancy:unit_detail": ALL,
+    "assessments:appraiser_home": {Role.APPRAISER, Role.APPRAISAL_LEAD},
+    "assessments:lead_home": {Role.APPRAISAL_LEAD},
+    "rankings:leadership_home": {Role.LEADERSHIP, Role.PROVINCE_ADMIN},
+}
+POST_ONLY = {"tenancy:unit_alias_add", "tenancy:member_remove"}
+
+# How to name an object of a province, by URL argument.
+OWN_IDS = {"unit_id": lambda w: w.unit_a1.pk, "membership_id": lambda w: w.membership_a_leader.pk}
+FOREIGN_IDS = {"unit_id": lambda w: w.unit_b1.pk, "membership_id": lambda w: w.membership_b.pk}
+
+
+def _walk(patterns, namespace="", route=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+            yield from _walk(pattern.url_patterns, ns, route + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield (namespace + pattern.name if pattern.name else None), route + str(pattern.pattern)
+
+
+def province_urls() -> list[tuple[str, list[str]]]:
+    """(url name, argument names) of every URL under /<province>/."""
+    found = []
+    for name, route in _walk(get_resolver().url_patterns):
+        args = re.findall(r"<(?:\w+:)?(\w+)>", route)
+        if "province" in args:
+            assert name, f"URL {route} has no name"
+            found.append((name, [a for a in args if a != "province"]))
+    return found
+
+
+@pytest.fixture
+def world2(world):
+    with scopes_disabled():
+        world.membership_a_leader = world.leader_a.memberships.get()
+    return world
+
+
+def _url(name, slug, ids, world):
+    return reverse(name, kwargs={"province": slug} | {arg: ids[arg](world) for arg in _args(name)})
+
+
+def _args(name):
+    return dict(province_urls())[name]
+
+
+def _request(client, url):
+    response = client.get(url)
+    if response.status_code == 405:
+        response = client.post(url)
+    return response
+
+
+def test_every_province_url_is_in_the_matrix_and_every_argument_is_known():
+    for name, args in province_urls():
+        assert name in GET_MATRIX or name in POST_ONLY, f"{name} missing from the permission matrix"
+        for arg in args:
+            assert arg in FOREIGN_IDS and arg in OWN_IDS, f"{name}: register how to name a foreign {arg}"
+
+
+def test_every_url_with_another_provinces_ids_answers_404(world2, client_as):
+    client = client_as(world2.admin_a)
+    checked = 0
+    for name, args in province_urls():
+        if not args:
+            continue
+        url = _url(name, "tinh-a", FOREIGN_IDS, world2)
+        assert _request(client, url).status_code == 404, url
+        checked += 1
+    assert checked >= 4
+
+
+@pytest.mark.parametrize("role", sorted(ALL))
+def test_every_url_of_a_province_where_the_user_has_no_role_answers_404(world2, client, role):
+    client.force_login(world2.persona_by_role()[role])
+    for name, _args_ in province_urls():
+        url = _url(name, "tinh-b", FOREIGN_IDS, world2)
+        assert _request(client, url).status_code == 404, url
+
+
+def test_a_logged_in_user_without_any_role_gets_404_everywhere(world2, client_as):
+    client = client_as(world2.nobody)
+    for name, _args_ in province_urls():
+        assert _request(client, _url(name, "tinh-a", OWN_IDS, world2)).status_code == 404
+
+
+def test_an_unknown_province_slug_answers_404(world, client_as):
+    client = client_as(world.admin_a)
+    assert client.get("/khong-co-tinh-nay/").status_code == 404
+    assert client.get("/khong-co-tinh-nay/quan-tri/").status_code == 404
+
+
+def test_an_anonymous_visitor_is_sent_to_login(world, client):
+    response = client.get("/tinh-a/quan-tri/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("role", sorted(ALL))
+def test_each_role_gets_exactly_the_pages_the_matrix_gives_it(world2, client, role):
+    client.force_login(world2.persona_by_role()[role])
+    for name, allowed in GET_MATRIX.items():
+        response = client.get(_url(name, "tinh-a", OWN_IDS, world2))
+        expected = {200, 302} if role in allowed else {403}
+        assert response.status_code in expected, (name, role, response.status_code)
+
+
+@pytest.mark.parametrize("name", sorted(POST_ONLY) + ["accounts:logout"])
+def test_get_on_a_post_only_view_answers_405(world2, client_as, name):
+    client = client_as(world2.admin_a)
+    url = reverse(name) if name == "accounts:logout" else _url(name, "tinh-a", OWN_IDS, world2)
+    assert client.get(url).status_code == 405
+
+
+def test_a_unit_officer_opening_another_units_page_gets_404(world, client_as):
+    client = client_as(world.officer_a1)
+    own = reverse("tenancy:unit_detail", kwargs={"province": "tinh-a", "unit_id": world.unit_a1.pk})
+    other = reverse("tenancy:unit_detail", kwargs={"province": "tinh-a", "unit_id": world.unit_a2.pk})
+    assert client.get(own).status_code == 200
+    assert client.get(other).status_code == 404
+
+
+def test_a_form_posted_without_csrf_token_is_refused_and_changes_nothing(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.admin_a)
+    url = reverse("tenancy:unit_alias_add", kwargs={"province": "tinh-a", "unit_id": world.unit_a1.pk})
+    response = client.post(url, {"name": "Sở Y tế tỉnh A"})
+    assert response.status_code == 403
+    assert "mã bảo vệ (CSRF)" in response.content.decode()
+    with scopes_disabled():
+        assert not UnitAlias.objects.filter(unit=world.unit_a1).exists()
+
+
+def test_the_login_form_without_csrf_token_is_refused(world):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("accounts:login"), {"username": "a.quantri", "password": "x"})
+    assert response.status_code == 403

@@ -1,0 +1,34 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+
+def _manage(*args, **env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=Path(settings.BASE_DIR),
+        env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        DJANGO_SETTINGS_MODULE="dti_portal.settings.production",
+        SECRET_KEY="x" * 60 + "-production-like-secret-for-the-check",
+        ALLOWED_HOSTS="dti.example.gov.vn",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _manage("check", DJANGO_SETTINGS_MODULE="dti_portal.settings.production", SECRET_KEY="",
+                     ALLOWED_HOSTS="dti.example.gov.vn")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
