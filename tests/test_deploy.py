@@ -5,12 +5,15 @@ from pathlib import Path
 
 from django.conf import settings
 
+# Set by the test run itself (e2e harness, CI), never in a deployment.
+TEST_ONLY_ENV = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
 
 def _manage(*args, **env):
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=Path(settings.BASE_DIR),
-        env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | env,
+        env={k: v for k, v in os.environ.items() if k not in TEST_ONLY_ENV} | env,
         capture_output=True,
         text=True,
     )

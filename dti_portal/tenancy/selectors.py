@@ -5,6 +5,8 @@ from itertools import groupby
 
 from django.db.models import Count, Prefetch, Q
 
+from dti_portal.accounts.models import Membership
+
 from .models import Province, Unit, UnitAlias, UnitKind
 from .names import name_key
 
@@ -38,6 +40,7 @@ def unit_detail(unit_id: int) -> Unit:
         Unit.objects.select_related("kind")
         .prefetch_related(
             Prefetch("aliases", queryset=UnitAlias.objects.order_by("name")),
+            Prefetch("officers", queryset=Membership.objects.select_related("user")),
             "successor_links__successor",
             "predecessor_links__predecessor",
         )
