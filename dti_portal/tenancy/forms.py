@@ -57,3 +57,29 @@ class UnitForm(forms.ModelForm):
 class AliasForm(forms.Form):
     name = forms.CharField(label="Tên gọi khác", max_length=255)
     note = forms.CharField(label="Ghi chú", max_length=255, required=False)
+
+
+class UnitKindForm(forms.Form):
+    code = forms.SlugField(label="Mã loại", max_length=40, help_text="Chữ thường không dấu, ví dụ: phuong-xa-moi.",
+                           error_messages={"invalid": "Mã loại chỉ gồm chữ thường không dấu, chữ số, dấu gạch ngang."})
+    name = forms.CharField(label="Tên loại đơn vị", max_length=120)
+    order = forms.IntegerField(
+        label="Thứ tự hiển thị", min_value=0, max_value=1000, initial=10,
+        # Django's Vietnamese "Nhập một số tổng thể." misleads; say what is meant.
+        error_messages={"invalid": "Hãy nhập một số nguyên, ví dụ 4."},
+    )
+
+
+class MergeForm(forms.Form):
+    """Record that this unit was merged into another unit of the province."""
+
+    successor = SafeModelChoiceField(
+        label="Sáp nhập vào đơn vị", queryset=Unit.objects.none(),
+        error_messages={"invalid_choice": "Đơn vị đã chọn không có trong tỉnh này."},
+    )
+    effective_date = forms.DateField(label="Từ ngày", widget=DateInput(), error_messages=VN_DATE_ERRORS)
+    note = forms.CharField(label="Căn cứ", max_length=255, required=False, help_text="Ví dụ: số quyết định sắp xếp.")
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["successor"].queryset = Unit.objects.filter(province=unit.province_id).exclude(pk=unit.pk)

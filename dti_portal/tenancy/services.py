@@ -41,6 +41,13 @@ def _check_unit(unit: Unit) -> None:
 
 
 @transaction.atomic
+def unit_kind_create(*, province: Province, code: str, name: str, order: int = 0) -> UnitKind:
+    if UnitKind.objects.filter(province=province, code=code).exists():
+        raise ValidationError({"code": "Tỉnh đã có loại đơn vị mang mã này."})
+    return UnitKind.objects.create(province=province, code=code, name=name.strip(), order=order)
+
+
+@transaction.atomic
 def unit_create(
     *,
     province: Province,

@@ -13,7 +13,7 @@ from dti_portal.accounts.selectors import province_members
 from dti_portal.accounts.services import member_add, membership_remove
 
 from . import selectors, services
-from .forms import AliasForm, ProvinceCreateForm, UnitForm
+from .forms import AliasForm, MergeForm, ProvinceCreateForm, UnitForm, UnitKindForm
 
 
 def _form_errors(form, error: ValidationError) -> None:
@@ -109,15 +109,18 @@ def unit_edit(request, unit_id: int):
     return render(request, "tenancy/unit_form.html", {"form": form, "unit": unit})
 
 
+def _unit_page(request, unit, *, alias_form=None, merge_form=None, status=200):
+    can_edit = Role.PROVINCE_ADMIN in request.roles
+    context = {"unit": selectors.unit_detail(unit.pk), "can_edit": can_edit}
+    if can_edit:
+        context["alias_form"] = alias_form or AliasForm()
+        context["merge_form"] = merge_form or MergeForm(unit=unit)
+    return render(request, "tenancy/unit_detail.html", context, status=status)
+
+
 @province_view()
 def unit_detail(request, unit_id: int):
-    unit = selectors.unit_detail(get_unit_for_user(request, unit_id).pk)
-    can_edit = Role.PROVINCE_ADMIN in request.roles
-    return render(
-        request,
-        "tenancy/unit_detail.html",
-        {"unit": unit, "can_edit": can_edit, "alias_form": AliasForm() if can_edit else None},
-    )
+    return _unit_page(request, get_unit_for_user(request, unit_id))
 
 
 @require_POST
@@ -131,12 +134,42 @@ def unit_alias_add(request, unit_id: int):
         except ValidationError as error:
             _form_errors(form, error)
     if form.errors:
-        unit = selectors.unit_detail(unit.pk)
-        return render(
-            request, "tenancy/unit_detail.html", {"unit": unit, "can_edit": True, "alias_form": form}, status=400
-        )
+        return _unit_page(request, unit, alias_form=form, status=400)
     messages.success(request, f"Đã thêm tên gọi khác “{form.cleaned_data['name']}”.")
     return redirect("tenancy:unit_detail", province=request.province.slug, unit_id=unit.pk)
+
+
+@require_POST
+@province_view(Role.PROVINCE_ADMIN)
+def unit_merge(request, unit_id: int):
+    unit = get_unit_for_user(request, unit_id)
+    form = MergeForm(request.POST, unit=unit)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.units_merge(
+                predecessors=[unit], successor=data["successor"], effective_date=data["effective_date"], note=data["note"]
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+    if form.errors:
+        return _unit_page(request, unit, merge_form=form, status=400)
+    messages.success(request, f"Đã ghi nhận {unit.name} sáp nhập vào {form.cleaned_data['successor'].name}.")
+    return redirect("tenancy:unit_detail", province=request.province.slug, unit_id=unit.pk)
+
+
+@province_view(Role.PROVINCE_ADMIN)
+def unit_kind_create(request):
+    form = UnitKindForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            kind = services.unit_kind_create(province=request.province, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, f"Đã thêm loại đơn vị {kind.name}.")
+            return redirect("tenancy:admin_home", province=request.province.slug)
+    return render(request, "tenancy/simple_form.html", {"form": form, "title": "Thêm loại đơn vị"})
 
 
 @province_view(Role.PROVINCE_ADMIN)

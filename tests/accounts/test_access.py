@@ -24,12 +24,13 @@ GET_MATRIX = {
     "tenancy:unit_create": {Role.PROVINCE_ADMIN},
     "tenancy:unit_edit": {Role.PROVINCE_ADMIN},
     "tenancy:member_create": {Role.PROVINCE_ADMIN},
+    "tenancy:unit_kind_create": {Role.PROVINCE_ADMIN},
     "tenancy:unit_detail": ALL,
     "assessments:appraiser_home": {Role.APPRAISER, Role.APPRAISAL_LEAD},
     "assessments:lead_home": {Role.APPRAISAL_LEAD},
     "rankings:leadership_home": {Role.LEADERSHIP, Role.PROVINCE_ADMIN},
 }
-POST_ONLY = {"tenancy:unit_alias_add", "tenancy:member_remove"}
+POST_ONLY = {"tenancy:unit_alias_add", "tenancy:unit_merge", "tenancy:member_remove"}
 
 # How to name an object of a province, by URL argument.
 OWN_IDS = {"unit_id": lambda w: w.unit_a1.pk, "membership_id": lambda w: w.membership_a_leader.pk}

@@ -148,7 +148,7 @@ def test_the_same_role_twice_and_an_unknown_role_are_refused(world, client_as):
     twice = client.post(_member_url(), {"username": "a.lanhdao", "role": Role.LEADERSHIP})
     assert "Người này đã có vai trò này trong tỉnh." in twice.content.decode()
     unknown = client.post(_member_url(), {"username": "a.lanhdao", "role": "god"})
-    assert "Hãy chọn một lựa chọn hợp lệ" in unknown.content.decode() or "Lựa chọn" in unknown.content.decode()
+    assert "Hãy chọn một lựa chọn hợp lệ. god không phải là một trong các lựa chọn" in unknown.content.decode()
 
 
 def test_removing_a_role_and_refusing_to_remove_ones_own_admin_role(world, client_as):
@@ -193,3 +193,47 @@ def test_province_creation_refuses_a_bad_slug_and_a_weak_password_saving_nothing
 
 def test_only_the_platform_admin_opens_the_platform_page(world, client_as):
     assert client_as(world.admin_a).get(reverse("platform:admin_home")).status_code == 403
+
+
+def _merge_url(unit):
+    return reverse("tenancy:unit_merge", kwargs={"province": "tinh-a", "unit_id": unit.pk})
+
+
+def test_a_merge_is_recorded_from_the_unit_page(world, client_as):
+    client = client_as(world.admin_a)
+    response = client.post(
+        _merge_url(world.unit_a1), {"successor": world.unit_a2.pk, "effective_date": "01/07/2025", "note": "NQ 202"}
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Đã sáp nhập vào" in page and "UBND huyện Krông Pắc" in page and "đến 30/06/2025" in page
+
+
+def test_a_merge_into_a_foreign_unit_itself_or_without_a_date_is_refused(world, client_as):
+    client = client_as(world.admin_a)
+    foreign = client.post(_merge_url(world.unit_a1), {"successor": world.unit_b1.pk, "effective_date": "01/07/2025"})
+    itself = client.post(_merge_url(world.unit_a1), {"successor": world.unit_a1.pk, "effective_date": "01/07/2025"})
+    no_date = client.post(_merge_url(world.unit_a1), {"successor": world.unit_a2.pk, "effective_date": ""})
+    for response in (foreign, itself):
+        assert response.status_code == 400
+        assert "Đơn vị đã chọn không có trong tỉnh này." in response.content.decode()
+    assert no_date.status_code == 400 and "Trường này là bắt buộc." in no_date.content.decode()
+    world.unit_a1.refresh_from_db()
+    assert world.unit_a1.valid_to is None
+
+
+def test_a_province_admin_adds_a_unit_kind_and_a_duplicate_code_is_refused(world, client_as):
+    client = client_as(world.admin_a)
+    url = reverse("tenancy:unit_kind_create", kwargs={"province": "tinh-a"})
+    ok = client.post(url, {"code": "xa-moi", "name": "UBND xã, phường (sau sáp nhập)", "order": 4})
+    assert ok.status_code == 302
+    duplicate = client.post(url, {"code": "xa-moi", "name": "Khác", "order": 5})
+    assert "Tỉnh đã có loại đơn vị mang mã này." in duplicate.content.decode()
+    bad = client.post(url, {"code": "Xã mới", "name": "", "order": "abc"})
+    text = bad.content.decode()
+    assert "Mã loại chỉ gồm chữ thường không dấu" in text and "Trường này là bắt buộc." in text
+    assert "Hãy nhập một số nguyên, ví dụ 4." in text
+    with scopes_disabled():
+        assert world.province_a.unit_kinds.filter(code="xa-moi").count() == 1
+        # the other province's code space is its own
+        assert not world.province_b.unit_kinds.filter(code="xa-moi").exists()
