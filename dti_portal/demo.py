@@ -29,7 +29,9 @@ def _date(text: str) -> date | None:
 
 
 def demo_accounts() -> list[dict[str, str]]:
-    return _rows("accounts.csv")
+    """Rows of `accounts.csv`, each with `province_name` added."""
+    names = {row["slug"]: row["name"] for row in _rows("provinces.csv")}
+    return [row | {"province_name": names.get(row["province"], "")} for row in _rows("accounts.csv")]
 
 
 @transaction.atomic

@@ -77,3 +77,35 @@ def test_the_readme_lists_every_demo_account_and_the_password():
         assert f"`{row['username']}`" in readme
     assert DEMO_PASSWORD in readme
     assert "make demo" in readme and "make test" in readme
+
+
+# The page each demo role lands on after login, and a text it shows.
+LANDING = {
+    "platform_admin": ("/he-thong/", "Quản trị hệ thống"),
+    "province_admin": ("/{province}/quan-tri/", "Quản trị cấp tỉnh"),
+    "unit_officer": ("/{province}/don-vi/", "{unit}"),
+    "appraiser": ("/{province}/tham-dinh/", "Tổ thẩm định"),
+    "appraisal_lead": ("/{province}/tham-dinh/to-truong/", "Tổ trưởng Tổ thẩm định"),
+    "leadership": ("/{province}/lanh-dao/", "Lãnh đạo"),
+}
+
+
+def test_every_demo_account_logs_in_through_the_form_and_lands_on_its_roles_home(db, client):
+    call_command("load_demo")
+    single_role = [r for r in demo_accounts() if r["username"] != "thamdinh.chung"]
+    for row in single_role:
+        client.logout()
+        response = client.post("/dang-nhap/", {"username": row["username"], "password": DEMO_PASSWORD}, follow=True)
+        path, text = (part.format(**row) for part in LANDING[row["role"]])
+        final_path = response.redirect_chain[-1][0]
+        assert final_path.startswith(path), (row["username"], final_path)
+        assert response.status_code == 200 and text in response.content.decode(), row["username"]
+
+
+def test_the_demo_person_with_two_provinces_is_offered_both(db, client):
+    call_command("load_demo")
+    response = client.post("/dang-nhap/", {"username": "thamdinh.chung", "password": DEMO_PASSWORD}, follow=True)
+    text = response.content.decode()
+    assert "Đắk Lắk" in text and "Đắk Nông" in text
+    assert client.get("/daklak/tham-dinh/").status_code == 200
+    assert client.get("/daknong/tham-dinh/").status_code == 200

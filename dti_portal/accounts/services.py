@@ -3,8 +3,10 @@
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django_scopes import scope
 
 from dti_portal.tenancy.models import Province, Unit
+from dti_portal.tenancy.services import province_create
 
 from .models import Membership, Role, User
 
@@ -54,3 +56,24 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
     if membership.user_id == actor.pk and membership.role == Role.PROVINCE_ADMIN:
         raise ValidationError("Bạn không thể tự bỏ vai trò quản trị của chính mình.")
     membership.delete()
+
+
+@transaction.atomic
+def province_onboard(
+    *, slug: str, name: str, coordinating_agency: str, admin_username: str,
+    admin_full_name: str = "", admin_email: str = "", admin_password: str = "",
+) -> Province:
+    """The platform admin's act: a new province and its first province admin, or neither.
+
+    Errors name the form's fields (`admin_password`, ...).
+    """
+    province = province_create(slug=slug, name=name, coordinating_agency=coordinating_agency)
+    with scope(province=province):
+        try:
+            member_add(
+                province=province, username=admin_username, role=Role.PROVINCE_ADMIN,
+                full_name=admin_full_name, email=admin_email, password=admin_password,
+            )
+        except ValidationError as error:
+            raise ValidationError({f"admin_{field}": errors for field, errors in error.error_dict.items()}) from error
+    return province

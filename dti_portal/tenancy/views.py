@@ -1,16 +1,14 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
-from django_scopes import scope
 
 from dti_portal.accounts.access import get_unit_for_user, province_view, role_home_url
 from dti_portal.accounts.forms import MemberForm
 from dti_portal.accounts.models import Membership, Role
 from dti_portal.accounts.selectors import province_members
-from dti_portal.accounts.services import member_add, membership_remove
+from dti_portal.accounts.services import member_add, membership_remove, province_onboard
 
 from . import selectors, services
 from .forms import AliasForm, MergeForm, ProvinceCreateForm, UnitForm, UnitKindForm
@@ -35,26 +33,14 @@ def platform_admin_home(request):
         raise PermissionDenied
     form = ProvinceCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            with transaction.atomic():
-                province = services.province_create(
-                    slug=data["slug"], name=data["name"], coordinating_agency=data["coordinating_agency"]
-                )
-                with scope(province=province):
-                    member_add(
-                        province=province, username=data["admin_username"], role=Role.PROVINCE_ADMIN,
-                        full_name=data["admin_full_name"], email=data["admin_email"], password=data["admin_password"],
-                    )
+            province = province_onboard(**form.cleaned_data)
         except ValidationError as error:
-            # member_add speaks of "password"; on this form the field is "admin_password".
-            if not hasattr(error, "error_dict"):
-                error = ValidationError({"admin_password": error.error_list})
-            elif "password" in error.error_dict:
-                error = ValidationError({"admin_password": error.error_dict["password"]})
             _form_errors(form, error)
         else:
-            messages.success(request, f"Đã tạo tỉnh {province.name} và tài khoản quản trị {data['admin_username']}.")
+            messages.success(
+                request, f"Đã tạo tỉnh {province.name} và tài khoản quản trị {form.cleaned_data['admin_username']}."
+            )
             return redirect("platform:admin_home")
     return render(request, "tenancy/platform_admin.html", {"form": form, "provinces": selectors.provinces_listed()})
 
