@@ -4,18 +4,20 @@ Idempotent: running it again updates what exists and creates what is missing.
 """
 
 import csv
+import json
 from datetime import date
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from dti_portal.accounts.models import Membership, User
 from dti_portal.tenancy.models import Province, Unit, UnitAlias, UnitKind, UnitLineage
 from dti_portal.tenancy.names import name_key
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
+CATALOGUE_DIR = Path(settings.BASE_DIR) / "fixtures" / "catalogues"
 DEMO_PASSWORD = "DTI-demo-2026"
 
 
@@ -78,6 +80,50 @@ def load_demo() -> dict[str, int]:
                 Membership.objects.update_or_create(
                     user=user, province=provinces[row["province"]], role=row["role"], defaults={"unit": unit}
                 )
-        return {
-            "provinces": len(provinces), "units": len(units), "accounts": len({r["username"] for r in demo_accounts()}),
-        }
+    frameworks = load_catalogues()
+    return {
+        "provinces": len(provinces), "units": len(units), "accounts": len({r["username"] for r in demo_accounts()}),
+        "frameworks": frameworks,
+    }
+
+
+def catalogue_manifest() -> list[dict]:
+    return json.loads((CATALOGUE_DIR / "manifest.json").read_text(encoding="utf-8"))
+
+
+def load_catalogues() -> int:
+    """Import every catalogue of `fixtures/catalogues/manifest.json` not yet in its province."""
+    from indicators.models import Framework
+    from indicators.services import framework_import
+
+    loaded = 0
+    for entry in catalogue_manifest():
+        province = Province.objects.get(slug=entry["province"])
+        with scope(province=province):
+            if Framework.objects.filter(name=entry["name"], year=entry["year"], unit_kind__code=entry["unit_kind"]).exists():
+                continue
+            unit = None
+            if entry.get("result_unit"):
+                unit = Unit.objects.get(key=name_key(entry["result_unit"]))
+            report = framework_import(
+                province=province, filename=entry["file"], content=(CATALOGUE_DIR / entry["file"]).read_bytes(),
+                meta=_catalogue_meta(entry), result_unit=unit, result_period_name=entry.get("result_period_name", ""),
+            )
+            if not report.saved:
+                raise ValueError(f"{entry['file']}: " + "; ".join(str(p) for p in report.problems))
+            if entry.get("active", True):
+                report.framework.status = Framework.Status.ACTIVE
+                report.framework.save(update_fields=["status"])
+            loaded += 1
+    return loaded
+
+
+def _catalogue_meta(entry: dict) -> dict[str, str]:
+    return {
+        "name": entry["name"], "year": str(entry["year"]), "unit_kind": entry["unit_kind"],
+        "decision_number": entry.get("decision_number") or "", "issuer": entry.get("issuer") or "",
+        "decision_date": entry.get("decision_date") or "", "precision": str(entry.get("precision", 2)),
+        "bands_on": entry.get("bands_on", "points"),
+        "bands": "|".join(f"{b['label']}:{b['lower_bound']}" for b in entry.get("bands", [])),
+        "aggregates": "|".join(a["name"] for a in entry.get("aggregates", [])),
+    }

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from dti_portal.accounts.models import Role
 from dti_portal.tenancy.models import UnitAlias
@@ -29,12 +29,36 @@ GET_MATRIX = {
     "assessments:appraiser_home": {Role.APPRAISER, Role.APPRAISAL_LEAD},
     "assessments:lead_home": {Role.APPRAISAL_LEAD},
     "rankings:leadership_home": {Role.LEADERSHIP, Role.PROVINCE_ADMIN},
+    "indicators:framework_list": ALL,
+    "indicators:framework_detail": ALL,
+    "indicators:framework_export": ALL,
+    "indicators:framework_create": {Role.PROVINCE_ADMIN},
+    "indicators:framework_import": {Role.PROVINCE_ADMIN},
+    "indicators:import_template": {Role.PROVINCE_ADMIN},
+    "indicators:framework_edit": {Role.PROVINCE_ADMIN},
+    "indicators:framework_clone": {Role.PROVINCE_ADMIN},
+    "indicators:indicator_create": {Role.PROVINCE_ADMIN},
+    "indicators:indicator_edit": {Role.PROVINCE_ADMIN},
 }
-POST_ONLY = {"tenancy:unit_alias_add", "tenancy:unit_merge", "tenancy:member_remove"}
+POST_ONLY = {
+    "tenancy:unit_alias_add", "tenancy:unit_merge", "tenancy:member_remove",
+    "indicators:framework_delete", "indicators:framework_activate", "indicators:framework_retire",
+    "indicators:indicator_delete",
+}
 
 # How to name an object of a province, by URL argument.
-OWN_IDS = {"unit_id": lambda w: w.unit_a1.pk, "membership_id": lambda w: w.membership_a_leader.pk}
-FOREIGN_IDS = {"unit_id": lambda w: w.unit_b1.pk, "membership_id": lambda w: w.membership_b.pk}
+OWN_IDS = {
+    "unit_id": lambda w: w.unit_a1.pk,
+    "membership_id": lambda w: w.membership_a_leader.pk,
+    "framework_id": lambda w: w.framework_a.pk,
+    "indicator_id": lambda w: w.indicator_a.pk,
+}
+FOREIGN_IDS = {
+    "unit_id": lambda w: w.unit_b1.pk,
+    "membership_id": lambda w: w.membership_b.pk,
+    "framework_id": lambda w: w.framework_b.pk,
+    "indicator_id": lambda w: w.indicator_b.pk,
+}
 
 
 def _walk(patterns, namespace="", route=""):
@@ -57,10 +81,25 @@ def province_urls() -> list[tuple[str, list[str]]]:
     return found
 
 
+def _small_framework(province):
+    from indicators.services import FrameworkMeta, framework_create, indicator_save
+
+    with scopes_disabled():
+        kind = province.unit_kinds.get(code="so")
+    with scope(province=province):
+        framework = framework_create(province=province, meta=FrameworkMeta(name="Bộ chỉ số thử", year=2025, unit_kind=kind))
+        indicator = indicator_save(framework=framework, indicator=None, parent=None, data={
+            "code": "1", "name": "Nhận thức số", "max_points": 10, "rule": "yes_no", "params": {},
+            "guidance": "", "evidence_required": "", "data_source": "", "verifying_agency": ""})
+    return framework, indicator
+
+
 @pytest.fixture
 def world2(world):
     with scopes_disabled():
         world.membership_a_leader = world.leader_a.memberships.get()
+    world.framework_a, world.indicator_a = _small_framework(world.province_a)
+    world.framework_b, world.indicator_b = _small_framework(world.province_b)
     return world
 
 

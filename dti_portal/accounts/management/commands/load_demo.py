@@ -10,6 +10,7 @@ class Command(BaseCommand):
         counts = load_demo()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Đã nạp dữ liệu mẫu: {counts['provinces']} tỉnh, {counts['units']} đơn vị, {counts['accounts']} tài khoản."
+                f"Đã nạp dữ liệu mẫu: {counts['provinces']} tỉnh, {counts['units']} đơn vị, {counts['accounts']} tài khoản, "
+                f"{counts['frameworks']} bộ chỉ số mới."
             )
         )

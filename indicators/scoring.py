@@ -1,0 +1,729 @@
+"""The scoring engine: how an indicator's rule turns an answer into points.
+
+Pure Python (standard library only, no Django) so it can be tested and reasoned about on its own.
+`indicators/RULES.md` is the contract for rule names, params and inputs.
+
+Promises:
+- all arithmetic is `Decimal`, never float; points are kept to `PLACES` decimals (ROUND_HALF_UP);
+- a score is always within [0, max]; an input that would break this is refused with a
+  `InputError` (message in Vietnamese, numbers with a decimal comma), never clipped silently;
+- a rule that is badly defined, or that no answer could bring to its max, is refused with a
+  `RuleDefinitionError`.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import (
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
+from typing import Any, Literal
+
+__all__ = [
+    "PLACES",
+    "RULE_LABELS",
+    "InputError",
+    "Rule",
+    "RuleDefinitionError",
+    "ScoringError",
+    "format_number",
+    "input_fields",
+    "parse_number",
+    "score",
+    "validate_params",
+]
+
+
+class Rule(enum.StrEnum):
+    YES_NO = "yes_no"
+    CHOICE = "choice"
+    CHECKLIST = "checklist"
+    STEPS = "steps"
+    COUNT = "count"
+    RATIO = "ratio"
+    RATIO_TARGET = "ratio_target"
+    SUM = "sum"
+    MANUAL = "manual"
+    COLLECTED = "collected"
+
+
+RULE_LABELS: dict[Rule, str] = {
+    Rule.YES_NO: "Có/Không",
+    Rule.CHOICE: "Lựa chọn",
+    Rule.CHECKLIST: "Danh mục kiểm",
+    Rule.STEPS: "Theo bậc",
+    Rule.COUNT: "Đếm số lượng",
+    Rule.RATIO: "Tỷ lệ",
+    Rule.RATIO_TARGET: "Tỷ lệ so với mục tiêu",
+    Rule.SUM: "Tổng các chỉ tiêu con",
+    Rule.MANUAL: "Thẩm định viên chấm",
+    Rule.COLLECTED: "Chỉ thu thập, không tính điểm",
+}
+
+PLACES = 4
+_QUANTUM = Decimal(1).scaleb(-PLACES)
+# Numbers from 10**15 up are refused: nothing in a DTI framework is that large, and the bound keeps
+# every product and quotient well inside the working precision below.
+_MAX_INTEGER_DIGITS = 15
+# Our own context, so a caller's changes to the thread's decimal context cannot change a score.
+_CONTEXT = Context(prec=34, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
+_ZERO = Decimal(0)
+_ONE = Decimal(1)
+
+
+# --------------------------------------------------------------------------------------- errors
+
+
+class ScoringError(ValueError):
+    """A refusal to show to users: `message` is Vietnamese, `field` names the input or param."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class RuleDefinitionError(ScoringError):
+    """The rule itself is wrong: bad params, a bad max, or a max no answer can reach."""
+
+
+class InputError(ScoringError):
+    """The answer is wrong: given by a unit officer or an appraiser, refused as it is."""
+
+
+# Labels of input and param names, used in messages and forms.
+_LABELS: dict[str, str] = {
+    "a": "Tử số (a)",
+    "b": "Mẫu số (b)",
+    "value": "Giá trị",
+    "count": "Số lượng",
+    "points": "Điểm chấm",
+    "option": "Lựa chọn",
+    "ticked": "Các mục đạt",
+    "children": "Điểm các chỉ tiêu con",
+    "max_points": "Điểm tối đa",
+    "per_item": "Điểm mỗi đơn vị (per_item)",
+    "target": "Mục tiêu (target)",
+    "b_zero": "Cách xử lý mẫu số bằng 0 (b_zero)",
+    "options": "Các lựa chọn (options)",
+    "items": "Các mục (items)",
+    "steps": "Các bậc (steps)",
+}
+
+
+def _label(field: str | None) -> str | None:
+    return _LABELS.get(field, field) if field else None
+
+
+def _with_label(label: str | None, text: str) -> str:
+    """`text` as a sentence, or after "label: " with its first letter lowered."""
+    if not label:
+        return text
+    return f"{label}: {_lower_first(text)}"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _quote(value: Any, limit: int = 40) -> str:
+    text = str(value)
+    return f"“{text if len(text) <= limit else text[: limit - 1] + '…'}”"
+
+
+# -------------------------------------------------------------------------------------- numbers
+
+_SPACES = re.compile(r"\s+")
+_PLAIN = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)", re.ASCII)
+# "." as thousands separator: with a decimal comma ("1.234,5") or in several groups ("1.234.567").
+# A single "1.234" is read as a decimal point, like "41.6".
+_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:(?:\.\d{3})+,\d*|(?:\.\d{3}){2,})", re.ASCII)
+
+
+def parse_number(
+    value: Any, *, field: str | None = None, places: int = PLACES, allow_negative: bool = False
+) -> Decimal:
+    """A finite Decimal with at most `places` decimals (trailing zeros do not count), ≥ 0 unless
+    `allow_negative`, below 10**15; the Vietnamese decimal comma is accepted. Else `InputError`."""
+    return _parse(value, label=_label(field), field=field, places=places,
+                  allow_negative=allow_negative, error=InputError)
+
+
+def _parse(
+    value: Any, *, label: str | None, field: str | None, places: int = PLACES,
+    allow_negative: bool = False, error: type[ScoringError] = InputError,
+) -> Decimal:
+    def fail(text: str) -> ScoringError:
+        return error(_with_label(label, text), field)
+
+    number = _to_decimal(value, fail)
+    if not number.is_finite():
+        raise fail(f"{_quote(value)} không phải là số.")
+    if number and number.adjusted() >= _MAX_INTEGER_DIGITS:
+        raise fail(f"{_quote(value)} quá lớn.")
+    number = _canonical(number)
+    if number < 0 and not allow_negative:
+        raise fail(f"{_quote(format_number(number))} không được là số âm.")
+    if -number.as_tuple().exponent > places:
+        if places == 0:
+            raise fail(f"{_quote(format_number(number))} phải là số nguyên.")
+        raise fail(f"{_quote(format_number(number))} có quá {places} chữ số thập phân.")
+    return number
+
+
+def _to_decimal(value: Any, fail: Callable[[str], ScoringError]) -> Decimal:
+    if value is None:
+        raise fail("Chưa nhập giá trị.")
+    if isinstance(value, bool):  # a bool is an int in Python, never a number here
+        raise fail(f"{_quote(value)} không phải là số.")
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))  # the shortest text for the float, not its binary expansion
+    if not isinstance(value, str):
+        raise fail(f"{_quote(value)} không phải là số.")
+    text = _SPACES.sub("", unicodedata.normalize("NFC", value)).replace("\u2212", "-")
+    if not text:
+        raise fail("Chưa nhập giá trị.")
+    if _GROUPED.fullmatch(text):
+        return Decimal(text.replace(".", "").replace(",", "."))
+    if _PLAIN.fullmatch(text):
+        return Decimal(text.replace(",", "."))
+    raise fail(f"{_quote(value.strip())} không phải là số.")
+
+
+def _canonical(number: Decimal) -> Decimal:
+    """The same value without trailing zeros and without an exponent ("10", not "1E+1")."""
+    exact = Context(prec=max(len(number.as_tuple().digits), 1))  # enough digits: nothing is rounded
+    number = number.normalize(exact)
+    return Decimal(f"{number:f}") if number.as_tuple().exponent > 0 else number
+
+
+def format_number(value: Decimal | int, places: int | None = None) -> str:
+    """Vietnamese text for a number: decimal comma. Without `places`: every significant decimal,
+    no trailing zeros, no thousands separator, so `parse_number` reads it back exactly. With
+    `places`: rounded half-up to that many decimals and thousands grouped by "." ("1.234,50")."""
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if not number.is_finite():
+        return str(number)
+    if places is None:
+        text = f"{_canonical(number):f}"
+        return "0" if text == "-0" else text.replace(".", ",")
+    exact = Context(prec=max(number.adjusted(), 0) + places + 2)
+    number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=exact)
+    sign = "-" if number < 0 else ""
+    whole, _, decimals = f"{abs(number):f}".partition(".")
+    grouped = f"{int(whole):,}".replace(",", ".")
+    return f"{sign}{grouped},{decimals}" if decimals else f"{sign}{grouped}"
+
+
+def _plain(number: Decimal) -> str:
+    """A Decimal as JSON-safe text with a decimal point ("0.5", "10")."""
+    return f"{_canonical(number):f}"
+
+
+# ------------------------------------------------------------------------- params: shared parts
+
+
+def _param_number(value: Any, field: str, label: str | None = None, *, places: int = PLACES) -> Decimal:
+    """A number in params: like `parse_number`, but refusals are `RuleDefinitionError`."""
+    return _parse(value, label=label or _label(field), field=field, places=places, error=RuleDefinitionError)
+
+
+def _required(params: Mapping, key: str, rule: Rule) -> Any:
+    if params.get(key) is None:
+        raise RuleDefinitionError(f"Cách tính “{RULE_LABELS[rule]}” cần tham số “{key}”.", key)
+    return params[key]
+
+
+def _check_keys(given: Mapping, allowed: tuple[str, ...], where: str, field: str | None) -> None:
+    unknown = [k for k in given if k not in allowed]
+    if unknown:
+        usable = f"dùng được: {', '.join(allowed)}" if allowed else "không cần tham số nào"
+        raise RuleDefinitionError(f"{where} không dùng “{unknown[0]}”; {usable}.", field)
+
+
+_ENTRY_NAMES = {"options": "Lựa chọn", "items": "Mục", "steps": "Bậc"}
+
+
+def _entries(params: Mapping, key: str, rule: Rule, allowed: tuple[str, ...]) -> list[Mapping]:
+    """The list under `key` (options, items, steps): non-empty, objects with known keys only."""
+    entries = _required(params, key, rule)
+    name = _ENTRY_NAMES[key]
+    if not isinstance(entries, list | tuple) or not entries:
+        raise RuleDefinitionError(f"Tham số “{key}” phải là một danh sách có ít nhất một {name.lower()}.", key)
+    for n, entry in enumerate(entries, start=1):
+        if not isinstance(entry, Mapping):
+            raise RuleDefinitionError(f"{name} thứ {n} phải là một đối tượng JSON {{…}}.", key)
+        _check_keys(entry, allowed, f"{name} thứ {n}", key)
+    return list(entries)
+
+
+def _key(text: str) -> str:
+    """How labels are compared: NFC, spacing collapsed, case folded."""
+    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+
+
+def _labels(params: Mapping | None, key: str, rule: Rule, allowed: tuple[str, ...]) -> list[tuple[str, Mapping]]:
+    """(label, entry) for each option or item: labels present, NFC, stripped, unique."""
+    seen: set[str] = set()
+    labelled = []
+    name = _ENTRY_NAMES[key]
+    for n, entry in enumerate(_entries(_as_params(params), key, rule, allowed), start=1):
+        label = entry.get("label")
+        if not isinstance(label, str) or not label.strip():
+            raise RuleDefinitionError(f"{name} thứ {n} thiếu nhãn (label).", key)
+        label = " ".join(unicodedata.normalize("NFC", label).split())
+        if _key(label) in seen:
+            raise RuleDefinitionError(f"{name} “{label}” bị trùng.", key)
+        seen.add(_key(label))
+        labelled.append((label, entry))
+    return labelled
+
+
+def _as_params(params: Any) -> Mapping:
+    if params is None:
+        return {}
+    if not isinstance(params, Mapping):
+        raise RuleDefinitionError("Tham số phải là một đối tượng JSON {…}.")
+    return params
+
+
+# -------------------------------------------------------------------------- inputs: shared parts
+
+
+def _pick(labels: list[str], value: Any, field: str) -> int:
+    """The index of the option a value names: its label (compared by `_key`) or its 0-based index."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise InputError(_with_label(_label(field), "Chưa chọn."), field)
+    if isinstance(value, str):
+        keys = [_key(label) for label in labels]
+        if _key(value) in keys:
+            return keys.index(_key(value))
+        if value.strip().isdigit() and value.strip().isascii():
+            value = int(value.strip())
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < len(labels):
+        return value
+    valid = ", ".join(f"“{label}”" for label in labels)
+    raise InputError(
+        _with_label(_label(field), f"{_quote(value)} không có; hãy chọn một trong: {valid}."), field
+    )
+
+
+def _input(inputs: Mapping, field: str, **kwargs: Any) -> Decimal:
+    return parse_number(inputs.get(field), field=field, **kwargs)
+
+
+# -------------------------------------------------------------------------------- the rules
+
+
+def _no_params(params: Mapping, max_points: Decimal) -> dict:
+    return {}
+
+
+# yes_no
+
+_TRUE = {"có", "co", "yes", "true", "1", "x"}
+_FALSE = {"không", "khong", "no", "false", "0", ""}
+
+
+def _yes(value: Any) -> bool:
+    """True/False for an answer to a yes/no question; anything unclear is refused."""
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        raise InputError(_with_label(_label("value"), "Chưa nhập giá trị."), "value")
+    text = _key(str(value))
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise InputError(f"Câu trả lời {_quote(value)} không hợp lệ; hãy trả lời “có” hoặc “không”.", "value")
+
+
+def _score_yes_no(params: Mapping, max_points: Decimal, inputs: Mapping) -> Decimal:
+    return max_points if _yes(inputs.get("value")) else _ZERO
+
+
+# choice
+
+
+def _validate_choice(params: Mapping, max_points: Decimal) -> dict:
+    options = []
+    for label, entry in _labels(params, "options", Rule.CHOICE, ("label", "points", "fraction")):
+        where = f"Lựa chọn “{label}”"
+        if ("points" in entry) == ("fraction" in entry):
+            raise RuleDefinitionError(
+                f"{where} phải có đúng một trong hai: points (số điểm) hoặc fraction (phần của điểm tối đa).",
+                "options",
+            )
+        if "points" in entry:
+            points = _param_number(entry["points"], "options", f"{where} (points)")
+            _check_not_above_max(points, max_points, where, "options")
+            options.append({"label": label, "points": points})
+        else:
+            fraction = _param_number(entry["fraction"], "options", f"{where} (fraction)")
+            if fraction > 1:
+                raise RuleDefinitionError(
+                    f"{where}: fraction phải từ 0 đến 1 (đang là {format_number(fraction)}).", "options"
+                )
+            options.append({"label": label, "fraction": fraction})
+    if max(_option_points(o, max_points) for o in options) < max_points:
+        raise RuleDefinitionError(
+            f"Không có lựa chọn nào đạt điểm tối đa {format_number(max_points)}; hãy cho ít nhất một "
+            f"lựa chọn {format_number(max_points)} điểm (hoặc fraction = 1).",
+            "options",
+        )
+    return {"options": options}
+
+
+def _option_points(option: Mapping, max_points: Decimal) -> Decimal:
+    return option["points"] if "points" in option else option["fraction"] * max_points
+
+
+def _score_choice(params: Mapping, max_points: Decimal, inputs: Mapping) -> Decimal:
+    options = params["options"]
+    chosen = _pick([o["label"] for o in options], inputs.get("option"), "option")
+    return _option_points(options[chosen], max_points)
+
+
+def _fields_choice(params: Mapping | None) -> list[dict]:
+    labels = [label for label, _ in _labels(params, "options", Rule.CHOICE, ("label", "points", "fraction"))]
+    return [_field("option", "choice", choices=labels)]
+
+
+# checklist
+
+
+def _validate_checklist(params: Mapping, max_points: Decimal) -> dict:
+    items = []
+    for label, entry in _labels(params, "items", Rule.CHECKLIST, ("label", "points")):
+        where = f"Mục “{label}”"
+        points = _param_number(entry.get("points"), "items", f"{where} (points)")
+        if points <= 0:
+            raise RuleDefinitionError(f"{where} phải cho điểm lớn hơn 0 (đang là {format_number(points)}).", "items")
+        items.append({"label": label, "points": points})
+    total = sum((i["points"] for i in items), _ZERO)
+    if total != max_points:
+        raise RuleDefinitionError(
+            f"Các mục của danh mục kiểm cộng lại được {format_number(total)} điểm, "
+            f"khác điểm tối đa {format_number(max_points)}.",
+            "items",
+        )
+    return {"items": items}
+
+
+def _score_checklist(params: Mapping, max_points: Decimal, inputs: Mapping) -> Decimal:
+    items = params["items"]
+    ticked = inputs.get("ticked")
+    if ticked is None:
+        raise InputError(_with_label(_label("ticked"), "Chưa nhập giá trị."), "ticked")
+    if not isinstance(ticked, list | tuple | set | frozenset):
+        raise InputError(
+            _with_label(_label("ticked"), "Phải là danh sách các mục (nhãn hoặc số thứ tự)."), "ticked"
+        )
+    labels = [i["label"] for i in items]
+    chosen: set[int] = set()
+    for value in ticked:
+        index = _pick(labels, value, "ticked")
+        if index in chosen:
+            raise InputError(
+                _with_label(_label("ticked"), f"Mục “{labels[index]}” được đánh dấu hai lần."), "ticked"
+            )
+        chosen.add(index)
+    return sum((items[i]["points"] for i in chosen), _ZERO)
+
+
+def _fields_checklist(params: Mapping | None) -> list[dict]:
+    labels = [label for label, _ in _labels(params, "items", Rule.CHECKLIST, ("label", "points"))]
+    return [_field("ticked", "multi", choices=labels)]
+
+
+# steps
+
+
+def _validate_steps(params: Mapping, max_points: Decimal) -> dict:
+    steps = []
+    for n, entry in enumerate(_entries(params, "steps", Rule.STEPS, ("min", "points")), start=1):
+        minimum = _param_number(entry.get("min"), "steps", f"Bậc {n} (min)")
+        points = _param_number(entry.get("points"), "steps", f"Bậc {n} (points)")
+        where = f"Bậc {n} (từ {format_number(minimum)})"
+        if steps and minimum <= steps[-1]["min"]:
+            raise RuleDefinitionError(
+                f"Ngưỡng các bậc phải tăng dần: {where.lower()} không lớn hơn bậc {n - 1} "
+                f"(từ {format_number(steps[-1]['min'])}).",
+                "steps",
+            )
+        if steps and points < steps[-1]["points"]:
+            raise RuleDefinitionError(
+                f"Điểm các bậc không được giảm: {where.lower()} cho {format_number(points)} điểm, ít hơn "
+                f"bậc {n - 1} ({format_number(steps[-1]['points'])} điểm).",
+                "steps",
+            )
+        _check_not_above_max(points, max_points, where, "steps")
+        steps.append({"min": minimum, "points": points})
+    top = steps[-1]
+    if top["points"] != max_points:
+        raise RuleDefinitionError(
+            f"Bậc cao nhất (từ {format_number(top['min'])}) cho {format_number(top['points'])} điểm, chưa bằng "
+            f"điểm tối đa {format_number(max_points)}: không đơn vị nào đạt được điểm tối đa.",
+            "steps",
+        )
+    return {"steps": steps}
+
+
+def _score_steps(params: Mapping, max_points: Decimal, inputs: Mapping) -> Decimal:
+    value = _input(inputs, "value")
+    reached = [s["points"] for s in params["steps"] if s["min"] <= value]
+    return reached[-1] if reached else _ZERO
+
+
+# count
+
+
+def _validate_count(params: Mapping, max_points: Decimal) -> dict:
+    per_item = _param_number(_required(params, "per_item", Rule.COUNT), "per_item")
+    if per_item <= 0:
+        raise RuleDefinitionError(f"{_label('per_item')} phải lớn hơn 0.", "per_item")
+    return {"per_item": per_item}
+
+
+def _score_count(params: Mapping, max_points: Decimal, inputs: Mapping) -> Decimal:
+    count = _input(inputs, "count", allow_negative=True)
+    if count < 0 or count != count.to_integral_value():
+        raise InputError(
+            _with_label(_label("count"), f"{_quote(format_number(count))} phải là số nguyên không âm."), "count"
+        )
+    return min(max_points, count * params["per_item"])
+
+
+# ratio, ratio_target
+
+_B_ZERO = {"refuse": "không nhận mẫu số 0", "zero": "tính 0 điểm", "full": "tính đủ điểm"}
+
+
+def _validate_b_zero(params: Mapping) -> dict:
+    if "b_zero" not in params:
+        return {}
+    choice = params["b_zero"]
+    if not isinstance(choice, str) or choice not in _B_ZERO:
+        valid = ", ".join(f"{k} ({v})" for k, v in _B_ZERO.items())
+        raise RuleDefinitionError(
+            f"{_label('b_zero')} phải là một trong: {valid}; đang là {_quote(choice)}.", "b_zero"
+        )
+    return {"b_zero": choice}
+
+
+def _fraction(params: Mapping, inputs: Mapping) -> Decimal:
+    """a / b in [0, 1], after refusing a > b; b = 0 handled as the params' b_zero says."""
+    a, b = _input(inputs, "a"), _input(inputs, "b")
+    if a > b:
+        raise InputError(
+            f"{_label('a')} = {format_number(a)} lớn hơn {_lower_first(_label('b'))} = {format_number(b)}.",
+            "a",
+        )
+    if b == 0:
+        handling = params.get("b_zero", "refuse")
+        if handling == "refuse":
+            raise InputError(f"{_label('b')} bằng 0 nên không tính được tỷ lệ: mẫu số phải lớn hơn 0.", "b")
+        return _ONE if handling == "full" else _ZERO
+    return a / b
+
+
+def _score_ratio(params: Mapping, max_points: Decimal, inputs: Mapping) -> Decimal:
+    return _fraction(params, inputs) * max_points
+
+
+def _validate_ratio_target(params: Mapping, max_points: Decimal) -> dict:
+    target = _param_number(_required(params, "target", Rule.RATIO_TARGET), "target")
+    if not 0 < target <= 1:
+        raise RuleDefinitionError(
+            f"{_label('target')} phải lớn hơn 0 và không quá 1 (ví dụ 0,1 cho 10 %); "
+            f"đang là {format_number(target)}.",
+            "target",
+        )
+    return {"target": target, **_validate_b_zero(params)}
+
+
+def _score_ratio_target(params: Mapping, max_points: Decimal, inputs: Mapping) -> Decimal:
+    return min(_ONE, _fraction(params, inputs) / params["target"]) * max_points
+
+
+# sum
+
+
+def _score_sum(params: Mapping, max_points: Decimal, inputs: Mapping) -> Decimal:
+    children = inputs.get("children")
+    if not isinstance(children, list | tuple):
+        raise InputError(f"{_label('children')} phải là một danh sách số.", "children")
+    total = sum(
+        (_parse(c, label=f"Chỉ tiêu con thứ {n}", field="children") for n, c in enumerate(children, start=1)),
+        _ZERO,
+    )
+    if total > max_points:
+        raise InputError(
+            f"Tổng điểm các chỉ tiêu con ({format_number(total)}) vượt điểm tối đa {format_number(max_points)}.",
+            "children",
+        )
+    return total
+
+
+# manual
+
+
+def _score_manual(params: Mapping, max_points: Decimal, inputs: Mapping) -> Decimal:
+    points = _input(inputs, "points")
+    if points > max_points:
+        raise InputError(
+            f"{_label('points')} {format_number(points)} vượt điểm tối đa {format_number(max_points)}.", "points"
+        )
+    return points
+
+
+# shared checks
+
+
+def _check_not_above_max(points: Decimal, max_points: Decimal, where: str, field: str) -> None:
+    if points > max_points:
+        raise RuleDefinitionError(
+            f"{where} cho {format_number(points)} điểm, vượt điểm tối đa {format_number(max_points)}.", field
+        )
+
+
+def _field(name: str, kind: str, label: str | None = None, choices: list[str] | None = None) -> dict:
+    field = {"name": name, "label": label or _LABELS[name], "kind": kind}
+    if choices is not None:
+        field["choices"] = choices
+    return field
+
+
+def _static(*fields: tuple[str, str] | tuple[str, str, str]) -> Callable[[Mapping | None], list[dict]]:
+    """A fields function for rules whose form does not depend on params."""
+    return lambda params: [_field(*f) for f in fields]
+
+
+# ---------------------------------------------------------------------------------- the table
+
+
+@dataclass(frozen=True)
+class _RuleKind:
+    """What the engine knows of one rule: its params, how to check and apply them, its form."""
+
+    params: tuple[str, ...]
+    validate: Callable[[Mapping, Decimal], dict]
+    score: Callable[[Mapping, Decimal, Mapping], Decimal]
+    fields: Callable[[Mapping | None], list[dict]]
+    max_points: Literal["positive", "any", "zero"] = "positive"
+
+
+_RULES: dict[Rule, _RuleKind] = {
+    Rule.YES_NO: _RuleKind((), _no_params, _score_yes_no, _static(("value", "bool", "Có/Không"))),
+    Rule.CHOICE: _RuleKind(("options",), _validate_choice, _score_choice, _fields_choice),
+    Rule.CHECKLIST: _RuleKind(("items",), _validate_checklist, _score_checklist, _fields_checklist),
+    Rule.STEPS: _RuleKind(("steps",), _validate_steps, _score_steps, _static(("value", "number"))),
+    Rule.COUNT: _RuleKind(("per_item",), _validate_count, _score_count, _static(("count", "integer"))),
+    Rule.RATIO: _RuleKind(
+        ("b_zero",), lambda p, m: _validate_b_zero(p), _score_ratio, _static(("a", "number"), ("b", "number"))
+    ),
+    Rule.RATIO_TARGET: _RuleKind(
+        ("target", "b_zero"), _validate_ratio_target, _score_ratio_target, _static(("a", "number"), ("b", "number"))
+    ),
+    Rule.SUM: _RuleKind((), _no_params, _score_sum, _static(), max_points="any"),
+    Rule.MANUAL: _RuleKind((), _no_params, _score_manual, _static(("points", "number"))),
+    Rule.COLLECTED: _RuleKind(
+        (), _no_params, lambda p, m, i: _ZERO, _static(("value", "text", "Số liệu thu thập")), max_points="zero"
+    ),
+}
+
+
+def _rule(rule: Rule | str) -> Rule:
+    try:
+        return Rule(str(rule).strip())
+    except ValueError:
+        names = ", ".join(r.value for r in Rule)
+        raise RuleDefinitionError(f"Cách tính điểm {_quote(rule)} không có; dùng một trong: {names}.") from None
+
+
+def _max_points(rule: Rule, max_points: Any) -> Decimal:
+    """The rule's max: a number ≥ 0; 0 only for sum and collected, and always 0 for collected."""
+    value = _param_number(max_points, "max_points")
+    policy = _RULES[rule].max_points
+    if policy == "zero" and value != 0:
+        raise RuleDefinitionError(
+            f"Cách tính “{RULE_LABELS[rule]}” không cho điểm nên điểm tối đa phải là 0 "
+            f"(đang là {format_number(value)}).",
+            "max_points",
+        )
+    if policy == "positive" and value == 0:
+        raise RuleDefinitionError(
+            f"Điểm tối đa phải lớn hơn 0 với cách tính “{RULE_LABELS[rule]}”; chỉ chỉ tiêu "
+            f"“{RULE_LABELS[Rule.SUM]}” hoặc “{RULE_LABELS[Rule.COLLECTED]}” mới có điểm tối đa 0.",
+            "max_points",
+        )
+    return value
+
+
+def _checked(rule: Rule | str, params: Mapping | None, max_points: Any) -> tuple[Rule, _RuleKind, Decimal, dict]:
+    """The rule, its table entry, its max and its params with numbers as Decimals: all validated."""
+    rule = _rule(rule)
+    kind = _RULES[rule]
+    with localcontext(_CONTEXT):
+        maximum = _max_points(rule, max_points)
+        params = _as_params(params)
+        _check_keys(params, kind.params, f"Cách tính “{RULE_LABELS[rule]}”", None)
+        return rule, kind, maximum, kind.validate(params, maximum)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return _plain(value)
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+# ---------------------------------------------------------------------------------- public API
+
+
+def validate_params(rule: Rule | str, params: dict | None, max_points: Any) -> dict:
+    """The params, normalised and JSON-safe (numbers as text with a decimal point, labels NFC and
+    stripped), if the rule is well defined with this max and some answer can reach the max.
+    Else `RuleDefinitionError`. Idempotent: normalised params validate to themselves."""
+    return _jsonable(_checked(rule, params, max_points)[3])
+
+
+def score(rule: Rule | str, params: dict | None, max_points: Any, inputs: Mapping | None) -> Decimal:
+    """The points for an answer, quantized to `PLACES` decimals (half-up), within [0, max].
+    Validates the rule first (`RuleDefinitionError`), then refuses a bad answer (`InputError`)."""
+    rule, kind, maximum, checked = _checked(rule, params, max_points)
+    if inputs is None or rule is Rule.COLLECTED:  # collected: whatever was collected, never scored
+        inputs = {}
+    if not isinstance(inputs, Mapping):
+        raise InputError("Câu trả lời phải là một đối tượng {…}.")
+    with localcontext(_CONTEXT):
+        points = kind.score(checked, maximum, inputs).quantize(_QUANTUM, rounding=ROUND_HALF_UP)
+    if not 0 <= points <= maximum:  # the last safety net, kept even under `python -O`
+        raise AssertionError(f"{rule}: score {points} outside [0, {maximum}]")
+    return points
+
+
+def input_fields(rule: Rule | str, params: dict | None) -> list[dict]:
+    """The inputs an answer needs, for building forms: name, label, kind ("number", "integer",
+    "bool", "choice", "multi", "text") and, for choice/multi, the choices' labels. [] for sum."""
+    return _RULES[_rule(rule)].fields(params)

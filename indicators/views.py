@@ -1,0 +1,252 @@
+import base64
+
+import tablib
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from dti_portal.accounts.access import province_view
+from dti_portal.accounts.models import Role
+
+from . import selectors, services
+from .forms import CloneForm, FrameworkForm, ImportForm, IndicatorForm
+from .resources import EXPORT_COLUMNS, IndicatorResource
+from .scoring import RULE_LABELS, Rule
+from .tables import render_csv, render_xlsx
+
+ADMIN = Role.PROVINCE_ADMIN
+IMPORT_SESSION_KEY = "framework_import"
+RULE_GUIDE = [
+    ("code", "Mã chỉ tiêu (văn bản, duy nhất): 1, 1.2, 1.2.3…"),
+    ("parent_code", "Mã chỉ tiêu cha; để trống thì lấy theo dấu chấm (5.12.1 → 5.12)."),
+    ("name", "Tên chỉ tiêu."),
+    ("max_points", "Điểm tối đa; chỉ tiêu cha bằng tổng điểm tối đa các chỉ tiêu con."),
+    ("rule", "Cách tính điểm; để trống thì cổng đề xuất theo cách diễn đạt (Tỷ lệ… → ratio, Số lượng… → count…)."),
+    ("params", "Tham số dạng JSON, xem các dòng dưới."),
+    ("aggregates", "Tên các nhóm xếp hạng mà chỉ tiêu thuộc về, cách nhau bởi |."),
+    ("achieved / reason", "Tùy chọn: điểm đạt được và lý do mất điểm của một đơn vị (kết quả đã có)."),
+] + [(rule.value, RULE_LABELS[rule]) for rule in Rule]
+
+
+def _url(request, framework):
+    return redirect("indicators:framework_detail", province=request.province.slug, framework_id=framework.pk)
+
+
+def _refusal(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@province_view()
+def framework_list(request):
+    return render(request, "indicators/framework_list.html", {
+        "frameworks": selectors.frameworks_of(request.province), "can_edit": ADMIN in request.roles,
+    })
+
+
+@province_view()
+def framework_detail(request, framework_id: int):
+    framework = selectors.get_framework(framework_id)
+    query = request.GET.get("q", "")
+    roots, count = selectors.framework_tree(framework, query)
+    can_edit = ADMIN in request.roles
+    return render(request, "indicators/framework_detail.html", {
+        "framework": framework, "roots": roots, "query": query, "match_count": count, "can_edit": can_edit,
+        "max_total": selectors.max_total(framework),
+        "problems": services.framework_problems(framework) if can_edit else [],
+        "bands": framework.bands.all(), "aggregates": framework.aggregates.prefetch_related("indicators"),
+        "used_count": framework.assessments.count(),
+    })
+
+
+@province_view(ADMIN)
+def framework_create(request):
+    form = FrameworkForm(request.POST or None, province=request.province)
+    if request.method == "POST" and form.is_valid():
+        meta, problems = services.parse_meta(request.province, form.meta_values())
+        if problems:
+            form.add_error("bands", [str(p) for p in problems])
+        else:
+            framework = services.framework_create(province=request.province, meta=meta)
+            messages.success(request, "Đã tạo bộ chỉ số (bản nháp). Hãy thêm chỉ tiêu hoặc nhập từ tệp.")
+            return _url(request, framework)
+    return render(request, "indicators/form.html", {"form": form, "title": "Tạo bộ chỉ số"})
+
+
+@province_view(ADMIN)
+def framework_edit(request, framework_id: int):
+    framework = selectors.get_framework(framework_id)
+    initial = services.meta_values(framework) | {"unit_kind": framework.unit_kind_id,
+                                                "decision_date": framework.decision_date}
+    form = FrameworkForm(request.POST or None, initial=initial, province=request.province)
+    if request.method == "POST" and form.is_valid():
+        meta, problems = services.parse_meta(request.province, form.meta_values())
+        try:
+            if problems:
+                raise ValidationError({"bands": [str(p) for p in problems]})
+            services.framework_update(framework=framework, meta=meta)
+        except ValidationError as error:
+            form.add_error("bands" if hasattr(error, "error_dict") else None, error.messages)
+        else:
+            messages.success(request, "Đã lưu thông tin bộ chỉ số.")
+            return _url(request, framework)
+    return render(request, "indicators/form.html", {"form": form, "title": f"Sửa {framework.name}", "framework": framework})
+
+
+@require_POST
+@province_view(ADMIN)
+def framework_delete(request, framework_id: int):
+    framework = selectors.get_framework(framework_id)
+    try:
+        services.framework_delete(framework=framework)
+    except ValidationError as error:
+        _refusal(request, error)
+        return _url(request, framework)
+    messages.success(request, f"Đã xóa bộ chỉ số {framework.name}.")
+    return redirect("indicators:framework_list", province=request.province.slug)
+
+
+@require_POST
+@province_view(ADMIN)
+def framework_activate(request, framework_id: int):
+    framework = selectors.get_framework(framework_id)
+    try:
+        services.framework_activate(framework=framework)
+    except ValidationError as error:
+        messages.error(request, "Chưa thể áp dụng bộ chỉ số:")
+        _refusal(request, error)
+    else:
+        messages.success(request, "Bộ chỉ số đã được áp dụng.")
+    return _url(request, framework)
+
+
+@require_POST
+@province_view(ADMIN)
+def framework_retire(request, framework_id: int):
+    framework = services.framework_retire(framework=selectors.get_framework(framework_id))
+    messages.success(request, "Bộ chỉ số đã ngừng áp dụng.")
+    return _url(request, framework)
+
+
+@province_view(ADMIN)
+def framework_clone(request, framework_id: int):
+    framework = selectors.get_framework(framework_id)
+    form = CloneForm(request.POST or None, initial={"year": framework.year + 1})
+    if request.method == "POST" and form.is_valid():
+        clone = services.framework_clone(framework=framework, **form.cleaned_data)
+        messages.success(request, f"Đã sao chép thành bộ chỉ số năm {clone.year} (bản nháp).")
+        return _url(request, clone)
+    return render(request, "indicators/form.html", {"form": form, "title": f"Sao chép {framework.name}", "framework": framework})
+
+
+@province_view()
+def framework_export(request, framework_id: int):
+    framework = selectors.get_framework(framework_id)
+    fmt = request.GET.get("format", "xlsx")
+    dataset = IndicatorResource(framework).export()
+    name = slugify(f"bo-chi-so-{framework.unit_kind.code}-{framework.year}-{framework.pk}")
+    if fmt == "csv":
+        response = HttpResponse(render_csv(dataset), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    content = render_xlsx(dataset, services.meta_values(framework), RULE_GUIDE)
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+@province_view(ADMIN)
+def import_template(request):
+    dataset = tablib.Dataset(headers=EXPORT_COLUMNS)
+    dataset.append(["1", "", "Nhận thức số", 20, "sum", "", "", "", "", "", ""])
+    dataset.append(["1.1", "1", "Có chuyên mục về chuyển đổi số trên cổng thông tin", 10, "yes_no", "", "", "Ảnh chụp chuyên mục", "", "", ""])
+    dataset.append(["1.2", "1", "Số văn bản chỉ đạo về chuyển đổi số", 10, "count", '{"per_item": 1}', "1 điểm/văn bản", "", "", "", ""])
+    meta = {"name": "Bộ chỉ số …", "year": "2025", "unit_kind": "so", "precision": "2", "bands_on": "points",
+            "bands": "Tốt:800|Khá:650|Trung bình:500|Yếu:0"}
+    response = HttpResponse(render_xlsx(dataset, meta, RULE_GUIDE),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="mau-bo-chi-so.xlsx"'
+    return response
+
+
+@province_view(ADMIN)
+def framework_import(request):
+    """Upload → preview (dry run, every row with its outcome) → confirm (all or nothing)."""
+    form = ImportForm(request.POST or None, request.FILES or None, province=request.province)
+    if request.method == "POST" and "confirm" in request.POST:
+        pending = request.session.get(IMPORT_SESSION_KEY)
+        if not pending or pending.get("province") != request.province.pk:
+            messages.error(request, "Phiên nhập đã hết hạn; hãy tải tệp lên lại.")
+            return redirect("indicators:framework_import", province=request.province.slug)
+        report = services.framework_import(
+            province=request.province, filename=pending["filename"], content=base64.b64decode(pending["content"]),
+            meta=pending["meta"],
+        )
+        del request.session[IMPORT_SESSION_KEY]
+        if report.saved:
+            messages.success(request, f"Đã nhập bộ chỉ số với {len(report.rows)} chỉ tiêu.")
+            return _url(request, report.framework)
+        return render(request, "indicators/import.html", {"form": ImportForm(province=request.province), "report": report})
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        report = services.framework_import(
+            province=request.province, filename=upload.name, content=content, meta=form.meta_values(), dry_run=True,
+        )
+        if report.ok:
+            request.session[IMPORT_SESSION_KEY] = {
+                "province": request.province.pk, "filename": upload.name, "meta": form.meta_values(),
+                "content": base64.b64encode(content).decode(),
+            }
+    status = 400 if report is not None and not report.ok else 200
+    return render(request, "indicators/import.html", {"form": form, "report": report}, status=status)
+
+
+@province_view(ADMIN)
+def indicator_create(request, framework_id: int):
+    framework = selectors.get_framework(framework_id)
+    initial = {"parent": request.GET.get("parent")} if request.GET.get("parent", "").isdigit() else {}
+    return _indicator_form(request, framework, None, initial)
+
+
+@province_view(ADMIN)
+def indicator_edit(request, framework_id: int, indicator_id: int):
+    framework = selectors.get_framework(framework_id)
+    indicator = selectors.get_indicator(framework, indicator_id)
+    return _indicator_form(request, framework, indicator, IndicatorForm.initial_for(indicator))
+
+
+def _indicator_form(request, framework, indicator, initial):
+    form = IndicatorForm(request.POST or None, initial=initial, framework=framework,
+                         exclude_pk=indicator.pk if indicator else None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        parent = data.pop("parent")
+        try:
+            services.indicator_save(framework=framework, indicator=indicator, parent=parent, data=data)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, f"Đã lưu chỉ tiêu {data['code']}.")
+            return _url(request, framework)
+    title = f"Sửa chỉ tiêu {indicator.code}" if indicator else "Thêm chỉ tiêu"
+    return render(request, "indicators/form.html", {"form": form, "title": title, "framework": framework})
+
+
+@require_POST
+@province_view(ADMIN)
+def indicator_delete(request, framework_id: int, indicator_id: int):
+    framework = selectors.get_framework(framework_id)
+    indicator = selectors.get_indicator(framework, indicator_id)
+    try:
+        services.indicator_delete(indicator=indicator)
+    except ValidationError as error:
+        _refusal(request, error)
+    else:
+        messages.success(request, f"Đã xóa chỉ tiêu {indicator.code} và các chỉ tiêu con.")
+    return _url(request, framework)
