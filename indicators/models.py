@@ -13,7 +13,7 @@ from django_scopes import ScopedManager
 
 from dti_portal.tenancy.models import Province, UnitKind
 
-from .scoring import RULE_LABELS, Rule
+from .scoring import RULE_LABELS, Rule, describe_params
 
 POINTS = {"max_digits": 12, "decimal_places": 4}
 
@@ -93,8 +93,9 @@ class Indicator(models.Model):
     def is_scored(self) -> bool:
         return self.rule != Rule.COLLECTED
 
-    def get_rule_display_vi(self) -> str:
-        return RULE_LABELS.get(Rule(self.rule), self.rule)
+    @property
+    def params_text(self) -> str:
+        return describe_params(self.rule, self.params)
 
 
 class Band(models.Model):

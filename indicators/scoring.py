@@ -31,6 +31,7 @@ from decimal import (
 from typing import Any, Literal
 
 __all__ = [
+    "describe_params",
     "PLACES",
     "RULE_LABELS",
     "InputError",
@@ -727,3 +728,33 @@ def input_fields(rule: Rule | str, params: dict | None) -> list[dict]:
     """The inputs an answer needs, for building forms: name, label, kind ("number", "integer",
     "bool", "choice", "multi", "text") and, for choice/multi, the choices' labels. [] for sum."""
     return _RULES[_rule(rule)].fields(params)
+
+
+def describe_params(rule: Rule | str, params: Mapping | None) -> str:
+    """The rule's parameters in words, for the catalogue page ("" when there is nothing to say)."""
+    rule = _rule(rule)
+    params = _as_params(params)
+
+    def number(value: Any) -> str:
+        return format_number(_to_decimal(value, lambda text: RuleDefinitionError(text)))
+
+    if rule is Rule.CHOICE:
+        parts = [
+            f"{o['label']}: {number(o['points'])} điểm" if "points" in o else f"{o['label']}: {number(o['fraction'])} × điểm tối đa"
+            for o in params.get("options", [])
+        ]
+        return "; ".join(parts)
+    if rule is Rule.CHECKLIST:
+        return "; ".join(f"{i['label']}: {number(i['points'])} điểm" for i in params.get("items", []))
+    if rule is Rule.STEPS:
+        return "; ".join(f"từ {number(s['min'])}: {number(s['points'])} điểm" for s in params.get("steps", []))
+    if rule is Rule.COUNT:
+        return f"{number(params.get('per_item', 1))} điểm cho mỗi đơn vị đếm, không vượt điểm tối đa"
+    text = ""
+    if rule is Rule.RATIO_TARGET:
+        target = _to_decimal(params.get("target", 1), lambda t: RuleDefinitionError(t)) * 100
+        text = f"đạt điểm tối đa khi tỷ lệ từ {format_number(target)} % trở lên"
+    if rule in (Rule.RATIO, Rule.RATIO_TARGET) and params.get("b_zero") in ("zero", "full"):
+        when = "0 điểm" if params["b_zero"] == "zero" else "điểm tối đa"
+        text = "; ".join(filter(None, [text, f"mẫu số bằng 0 thì được {when}"]))
+    return text

@@ -54,12 +54,14 @@ def framework_detail(request, framework_id: int):
     query = request.GET.get("q", "")
     roots, count = selectors.framework_tree(framework, query)
     can_edit = ADMIN in request.roles
+    used_count = framework.assessments.count()
     return render(request, "indicators/framework_detail.html", {
         "framework": framework, "roots": roots, "query": query, "match_count": count, "can_edit": can_edit,
+        "editable": can_edit and not used_count,
         "max_total": selectors.max_total(framework),
         "problems": services.framework_problems(framework) if can_edit else [],
         "bands": framework.bands.all(), "aggregates": framework.aggregates.prefetch_related("indicators"),
-        "used_count": framework.assessments.count(),
+        "used_count": used_count,
     })
 
 
