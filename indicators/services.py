@@ -17,7 +17,7 @@ from dti_portal.tenancy.models import Province, Unit, UnitKind
 from .catalogue import Problem, Row, achieved_differences, check_rows, depth_order, read_rows
 from .models import Aggregate, Band, Framework, Indicator
 from .resources import IndicatorResource
-from .scoring import ScoringError, parse_number
+from .scoring import RULE_LABELS, ScoringError, parse_number
 from .tables import load_table
 
 
@@ -189,7 +189,8 @@ def framework_import(
     for row in rows:
         status = "lỗi" if row.line in invalid else ("mới" if row.code in resource.saved else "bỏ qua")
         report.rows.append({"line": row.line, "code": row.code, "name": row.name, "status": status,
-                            "rule": row.rule, "suggested": row.rule_suggested, "max_points": row.max_points})
+                            "rule": RULE_LABELS.get(row.rule, row.rule), "suggested": row.rule_suggested,
+                            "max_points": row.max_points})
     if report.ok:
         _save_bands_and_aggregates(framework, framework_meta, rows, resource.saved)
         if result_unit is not None:
