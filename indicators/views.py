@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
@@ -34,6 +35,14 @@ RULE_GUIDE = [
 
 def _url(request, framework):
     return redirect("indicators:framework_detail", province=request.province.slug, framework_id=framework.pk)
+
+
+def _form_page(request, form, title, framework=None):
+    if framework is None:
+        cancel = reverse("indicators:framework_list", kwargs={"province": request.province.slug})
+    else:
+        cancel = reverse("indicators:framework_detail", kwargs={"province": request.province.slug, "framework_id": framework.pk})
+    return render(request, "form_page.html", {"form": form, "title": title, "cancel_url": cancel})
 
 
 def _refusal(request, error: ValidationError) -> None:
@@ -76,7 +85,7 @@ def framework_create(request):
             framework = services.framework_create(province=request.province, meta=meta)
             messages.success(request, "Đã tạo bộ chỉ số (bản nháp). Hãy thêm chỉ tiêu hoặc nhập từ tệp.")
             return _url(request, framework)
-    return render(request, "indicators/form.html", {"form": form, "title": "Tạo bộ chỉ số"})
+    return _form_page(request, form, "Tạo bộ chỉ số")
 
 
 @province_view(ADMIN)
@@ -96,7 +105,7 @@ def framework_edit(request, framework_id: int):
         else:
             messages.success(request, "Đã lưu thông tin bộ chỉ số.")
             return _url(request, framework)
-    return render(request, "indicators/form.html", {"form": form, "title": f"Sửa {framework.name}", "framework": framework})
+    return _form_page(request, form, f"Sửa {framework.name}", framework)
 
 
 @require_POST
@@ -142,7 +151,7 @@ def framework_clone(request, framework_id: int):
         clone = services.framework_clone(framework=framework, **form.cleaned_data)
         messages.success(request, f"Đã sao chép thành bộ chỉ số năm {clone.year} (bản nháp).")
         return _url(request, clone)
-    return render(request, "indicators/form.html", {"form": form, "title": f"Sao chép {framework.name}", "framework": framework})
+    return _form_page(request, form, f"Sao chép {framework.name}", framework)
 
 
 @province_view()
@@ -237,7 +246,7 @@ def _indicator_form(request, framework, indicator, initial):
             messages.success(request, f"Đã lưu chỉ tiêu {data['code']}.")
             return _url(request, framework)
     title = f"Sửa chỉ tiêu {indicator.code}" if indicator else "Thêm chỉ tiêu"
-    return render(request, "indicators/form.html", {"form": form, "title": title, "framework": framework})
+    return _form_page(request, form, title, framework)
 
 
 @require_POST

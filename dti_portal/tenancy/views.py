@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from dti_portal.accounts.access import get_unit_for_user, province_view, role_home_url
@@ -12,6 +13,14 @@ from dti_portal.accounts.services import member_add, membership_remove, province
 
 from . import selectors, services
 from .forms import AliasForm, MergeForm, ProvinceCreateForm, UnitForm, UnitKindForm
+
+
+def _form_page(request, form, title, cancel_url, **extra):
+    return render(request, "form_page.html", {"form": form, "title": title, "cancel_url": cancel_url, **extra})
+
+
+def _admin_home_url(request) -> str:
+    return reverse("tenancy:admin_home", kwargs={"province": request.province.slug})
 
 
 def _form_errors(form, error: ValidationError) -> None:
@@ -77,7 +86,7 @@ def unit_create(request):
         else:
             messages.success(request, f"Đã thêm đơn vị {unit.name}.")
             return redirect("tenancy:unit_detail", province=request.province.slug, unit_id=unit.pk)
-    return render(request, "tenancy/unit_form.html", {"form": form, "unit": None})
+    return _form_page(request, form, "Thêm đơn vị", _admin_home_url(request))
 
 
 @province_view(Role.PROVINCE_ADMIN)
@@ -92,7 +101,8 @@ def unit_edit(request, unit_id: int):
         else:
             messages.success(request, "Đã lưu thông tin đơn vị.")
             return redirect("tenancy:unit_detail", province=request.province.slug, unit_id=unit.pk)
-    return render(request, "tenancy/unit_form.html", {"form": form, "unit": unit})
+    cancel = reverse("tenancy:unit_detail", kwargs={"province": request.province.slug, "unit_id": unit.pk})
+    return _form_page(request, form, f"Sửa đơn vị: {unit.name}", cancel)
 
 
 def _unit_page(request, unit, *, alias_form=None, merge_form=None, status=200):
@@ -155,7 +165,7 @@ def unit_kind_create(request):
         else:
             messages.success(request, f"Đã thêm loại đơn vị {kind.name}.")
             return redirect("tenancy:admin_home", province=request.province.slug)
-    return render(request, "tenancy/simple_form.html", {"form": form, "title": "Thêm loại đơn vị"})
+    return _form_page(request, form, "Thêm loại đơn vị", _admin_home_url(request))
 
 
 @province_view(Role.PROVINCE_ADMIN)
@@ -171,7 +181,12 @@ def member_create(request):
                 request, f"Đã giao vai trò {membership.get_role_display()} cho {membership.user.username}."
             )
             return redirect("tenancy:admin_home", province=request.province.slug)
-    return render(request, "tenancy/member_form.html", {"form": form})
+    return _form_page(
+        request, form, f"Giao vai trò trong {request.province.name}", _admin_home_url(request),
+        intro="Nhập tên đăng nhập đã có để giao thêm vai trò (một người có thể có vai trò ở nhiều tỉnh), "
+        "hoặc tên mới để tạo tài khoản.",
+        submit_label="Giao vai trò",
+    )
 
 
 @require_POST
