@@ -75,6 +75,10 @@ class IndicatorForm(forms.Form):
     evidence_required = forms.CharField(label="Tài liệu kiểm chứng", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     data_source = forms.CharField(label="Nguồn số liệu", max_length=255, required=False)
     verifying_agency = forms.CharField(label="Cơ quan thẩm định", max_length=255, required=False)
+    aggregates = forms.CharField(
+        label="Nhóm xếp hạng", max_length=500, required=False,
+        help_text="Tên các nhóm xếp hạng riêng mà chỉ tiêu thuộc về, cách nhau bởi |, ví dụ: Chính quyền số|Kinh tế số.",
+    )
 
     def __init__(self, *args, framework, exclude_pk=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,6 +90,9 @@ class IndicatorForm(forms.Form):
 
     def clean_code(self):
         return self.cleaned_data["code"].strip()
+
+    def clean_aggregates(self):
+        return [name.strip() for name in self.cleaned_data["aggregates"].split("|") if name.strip()]
 
     def clean_params(self):
         raw = self.cleaned_data["params"].strip()
@@ -107,6 +114,7 @@ class IndicatorForm(forms.Form):
             "params": json.dumps(indicator.params, ensure_ascii=False) if indicator.params else "",
             "guidance": indicator.guidance, "evidence_required": indicator.evidence_required,
             "data_source": indicator.data_source, "verifying_agency": indicator.verifying_agency,
+            "aggregates": "|".join(a.name for a in indicator.aggregates.all()),
         }
 
 

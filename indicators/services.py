@@ -369,7 +369,22 @@ def indicator_save(*, framework: Framework, indicator: Indicator | None, parent:
         raise ValidationError([str(p) for p in errors])
     indicator.params = to_json(rows[-1].params)
     indicator.save()
+    if "aggregates" in data:
+        _set_aggregates(indicator, data["aggregates"])
     return indicator
+
+
+def _set_aggregates(indicator: Indicator, names: list[str]) -> None:
+    """Put `indicator` in exactly the aggregates `names` of its framework, creating new ones."""
+    framework = indicator.framework
+    chosen = []
+    for name in names:
+        aggregate = framework.aggregates.filter(name=name).first()
+        if aggregate is None:
+            aggregate = Aggregate.objects.create(framework=framework, name=name, position=framework.aggregates.count())
+        chosen.append(aggregate)
+    indicator.aggregates.set(chosen)
+    framework.aggregates.filter(indicators__isnull=True).delete()
 
 
 def _original_code(indicator: Indicator) -> str:

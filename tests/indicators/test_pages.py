@@ -263,3 +263,18 @@ def test_a_bad_file_in_the_browser_lists_its_problems_and_saves_nothing(world, c
 def test_a_foreign_unit_kind_on_the_import_form_is_refused(world, client_as):
     response = _upload(client_as(world.admin_a), b"code,name,max_points\n1,A,10\n", unit_kind=_kind(world, world.province_b))
     assert "Loại đơn vị đã chọn không có trong tỉnh này." in response.content.decode()
+
+
+def test_an_indicator_joins_and_leaves_aggregates_from_its_form(world, framework, client_as):
+    client = client_as(world.admin_a)
+    with scopes_disabled():
+        group = Indicator.objects.get(framework=framework, code="1")
+    url = _url("indicator_edit", framework, indicator_id=group.pk)
+    data = {"code": "1", "name": "Nhận thức số", "max_points": "20", "rule": "sum", "params": "", "parent": ""}
+    assert client.post(url, data | {"aggregates": "Chính quyền số | Kinh tế số"}).status_code == 302
+    with scopes_disabled():
+        assert sorted(a.name for a in group.aggregates.all()) == ["Chính quyền số", "Kinh tế số"]
+    assert 'value="Chính quyền số|Kinh tế số"' in client.get(url).content.decode()
+    client.post(url, data | {"aggregates": "Kinh tế số"})
+    with scopes_disabled():
+        assert list(framework.aggregates.values_list("name", flat=True)) == ["Kinh tế số"]
