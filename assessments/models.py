@@ -1,23 +1,38 @@
-"""Assessment periods, each unit's assessment and its answers.
+"""Assessment periods, each unit's assessment, its answers, evidence files and event log."""
 
-This is the minimum the catalogue needs (a framework used by an assessment is frozen, and a
-historical result is an assessment whose answers carry final scores); the self-assessment
-and appraisal issues grow it.
-"""
+import uuid
+from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django_scopes import ScopedManager
 
-from dti_portal.tenancy.models import Province, Unit
+from dti_portal.tenancy.models import Province, Unit, UnitKind
 from indicators.models import POINTS, Framework, Indicator
 
 
 class Period(models.Model):
-    """One year's assessment in a province (kỳ đánh giá)."""
+    """One year's assessment in a province (kỳ đánh giá), with its schedule.
+
+    Every date is inclusive: a window "until 15/03" closes at the end of 15/03, Vietnam time.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Đang chuẩn bị"
+        OPEN = "open", "Đang diễn ra"
+        CLOSED = "closed", "Đã kết thúc"
 
     province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="periods")
     year = models.PositiveSmallIntegerField("năm")
     name = models.CharField("tên kỳ đánh giá", max_length=255)
+    status = models.CharField("trạng thái", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    self_assessment_start = models.DateField("tự đánh giá từ", null=True, blank=True)
+    self_assessment_end = models.DateField("hạn tự đánh giá", null=True, blank=True)
+    round1_end = models.DateField("hạn thẩm định lần 1", null=True, blank=True)
+    explanation_end = models.DateField("hạn giải trình", null=True, blank=True)
+    round2_end = models.DateField("hạn thẩm định lần 2", null=True, blank=True)
+    publication_date = models.DateField("ngày công bố dự kiến", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(province="province")
@@ -29,6 +44,24 @@ class Period(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def end_of_day(day: date) -> datetime:
+    """The last instant of `day` in the portal's time zone."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min)) - timedelta(microseconds=1)
+
+
+class PeriodFramework(models.Model):
+    """Which framework the units of one kind answer in a period."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="period_frameworks")
+    unit_kind = models.ForeignKey(UnitKind, on_delete=models.PROTECT, related_name="+")
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="period_uses")
+
+    objects = ScopedManager(province="period__province")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["period", "unit_kind"], name="periodframework_unique_kind")]
 
 
 class Assessment(models.Model):
@@ -47,6 +80,10 @@ class Assessment(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assessments")
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="assessments")
     status = models.CharField("trạng thái", max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # A later self-assessment deadline for this unit only (gia hạn).
+    extended_until = models.DateField("gia hạn đến", null=True, blank=True)
+    submitted_at = models.DateTimeField("gửi lúc", null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(province="period__province")
@@ -59,17 +96,62 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         return f"{self.unit} – {self.period}"
 
+    @property
+    def deadline(self) -> date | None:
+        """The last day this unit may enter data: its extension, else the period's deadline."""
+        return self.extended_until or self.period.self_assessment_end
+
+    def entry_closed_reason(self, now: datetime) -> str:
+        """Why the unit cannot change its data now ("" when it can). Shown on the page as is."""
+        period = self.period
+        if period.status == Period.Status.DRAFT:
+            return "Kỳ đánh giá chưa mở."
+        if self.status == self.Status.SUBMITTED:
+            when = timezone.localtime(self.submitted_at).strftime("%H:%M ngày %d/%m/%Y") if self.submitted_at else ""
+            return (f"Đơn vị đã gửi bản tự đánh giá {('lúc ' + when) if when else ''}. "
+                    "Có thể rút lại để sửa khi thẩm định chưa bắt đầu và còn hạn.").replace("  ", " ")
+        if self.status in (self.Status.ROUND1, self.Status.ROUND2, self.Status.EXPLAINED, self.Status.RETURNED):
+            return "Bản tự đánh giá đang được thẩm định nên không sửa được."
+        if self.status in (self.Status.FINAL, self.Status.PUBLISHED):
+            return "Kết quả đã được chốt nên không sửa được."
+        if self.status == self.Status.NOT_REPORTED:
+            return "Đơn vị không báo cáo trong kỳ này."
+        if period.self_assessment_start and now < timezone.make_aware(datetime.combine(period.self_assessment_start, time.min)):
+            return f"Chưa đến thời gian tự đánh giá (bắt đầu từ {period.self_assessment_start:%d/%m/%Y})."
+        if self.deadline and now > end_of_day(self.deadline):
+            return f"Đã hết hạn tự đánh giá ({self.deadline:%d/%m/%Y}); đơn vị cần được gia hạn để nhập tiếp."
+        return ""
+
+    def withdraw_refused_reason(self, now: datetime) -> str:
+        if self.status != self.Status.SUBMITTED:
+            return "Chỉ rút lại được bản đã gửi và chưa được thẩm định."
+        if self.deadline and now > end_of_day(self.deadline):
+            return f"Đã hết hạn tự đánh giá ({self.deadline:%d/%m/%Y}): không rút lại được nữa."
+        return ""
+
+    def time_left(self, now: datetime) -> timedelta | None:
+        if not self.deadline:
+            return None
+        return end_of_day(self.deadline) - now
+
 
 class Answer(models.Model):
-    """A unit's answer to one indicator: inputs, self-score and the final score with its reason."""
+    """A unit's answer to one indicator: inputs, self-score and the final score with its reason.
+
+    `inputs` keep what the officer typed, even when it was refused (`error` says why), so
+    that nothing typed is ever lost; `self_score` is the engine's result for valid inputs.
+    """
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="answers")
     inputs = models.JSONField("số liệu", default=dict, blank=True)
+    error = models.TextField("lỗi số liệu", blank=True)
     note = models.TextField("ghi chú", blank=True)
     self_score = models.DecimalField("điểm tự đánh giá", **POINTS, null=True, blank=True)
     final_score = models.DecimalField("điểm chính thức", **POINTS, null=True, blank=True)
     reason = models.TextField("lý do mất điểm", blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     objects = ScopedManager(province="assessment__period__province")
 
@@ -77,3 +159,66 @@ class Answer(models.Model):
         verbose_name = "câu trả lời"
         verbose_name_plural = "câu trả lời"
         constraints = [models.UniqueConstraint(fields=["assessment", "indicator"], name="answer_unique_indicator")]
+
+    @property
+    def is_answered(self) -> bool:
+        return self.self_score is not None
+
+
+def evidence_path(instance, filename: str) -> str:
+    """An unguessable storage name; the original name is kept in the row, never in the path."""
+    return f"evidence/{instance.answer.assessment.period_id}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    """A file a unit attached to an answer (tài liệu kiểm chứng)."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to=evidence_path, max_length=255)
+    original_name = models.CharField("tên tệp", max_length=255)
+    content_type = models.CharField("loại tệp", max_length=120)
+    size = models.PositiveBigIntegerField("dung lượng")
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(province="answer__assessment__period__province")
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = "tài liệu kiểm chứng"
+        verbose_name_plural = "tài liệu kiểm chứng"
+
+
+class EventQuerySet(models.QuerySet):
+    def delete(self):
+        raise PermissionError("Nhật ký không thể bị xóa.")
+
+    def update(self, **kwargs):
+        raise PermissionError("Nhật ký không thể bị sửa.")
+
+
+class Event(models.Model):
+    """Append-only history: every change of an input, a score, a file or a state."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    action = models.CharField(max_length=60)  # e.g. "answer.saved", "evidence.added", "assessment.submitted"
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    old = models.JSONField(default=dict, blank=True)
+    new = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = ScopedManager(province="assessment__period__province", _manager_class=models.Manager.from_queryset(EventQuerySet))
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Nhật ký không thể bị sửa.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Nhật ký không thể bị xóa.")

@@ -81,6 +81,7 @@ def load_demo() -> dict[str, int]:
                     user=user, province=provinces[row["province"]], role=row["role"], defaults={"unit": unit}
                 )
     frameworks = load_catalogues()
+    load_demo_period()
     return {
         "provinces": len(provinces), "units": len(units), "accounts": len({r["username"] for r in demo_accounts()}),
         "frameworks": frameworks,
@@ -116,6 +117,42 @@ def load_catalogues() -> int:
                 report.framework.save(update_fields=["status"])
             loaded += 1
     return loaded
+
+
+DEMO_PERIOD = "Đánh giá DTI các sở năm 2025 (dữ liệu mẫu)"
+
+
+def load_demo_period() -> None:
+    """A period under way in Đắk Lắk: the sở answer 2425/QĐ-UBND, self-assessment open today."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assessments.models import Period
+    from assessments.services import answer_save, period_open, period_save
+    from indicators.models import Framework
+
+    province = Province.objects.get(slug="daklak")
+    with scope(province=province):
+        if Period.objects.filter(name=DEMO_PERIOD).exists():
+            return
+        framework = Framework.objects.get(unit_kind__code="so", decision_number="2425/QĐ-UBND")
+        admin = User.objects.get(username="daklak.quantri")
+        today = timezone.localdate()
+        period = Period(
+            province=province, year=2025, name=DEMO_PERIOD,
+            self_assessment_start=today - timedelta(days=10), self_assessment_end=today + timedelta(days=20),
+            round1_end=today + timedelta(days=35), explanation_end=today + timedelta(days=45),
+            round2_end=today + timedelta(days=55), publication_date=today + timedelta(days=65),
+        )
+        period_save(period=period, frameworks={framework.unit_kind: framework})
+        period_open(period=period, actor=admin)
+        # The demo officer's Sở Y tế has already started: two groups answered.
+        assessment = period.assessments.get(unit__name="Sở Y tế")
+        officer = User.objects.get(username="daklak.canbo")
+        for indicator in framework.indicators.filter(children__isnull=True).order_by("position")[:2]:
+            answer_save(assessment=assessment, indicator=indicator, inputs={"points": str(indicator.max_points / 2)},
+                        note="Số liệu mẫu", actor=officer)
 
 
 def _catalogue_meta(entry: dict) -> dict[str, str]:

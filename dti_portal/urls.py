@@ -8,7 +8,7 @@ province_patterns = [
     path("", tenancy_views.province_home, name="province_home"),
     path("", include("dti_portal.tenancy.urls")),
     path("bo-chi-so/", include("indicators.urls")),
-    path("tham-dinh/", include("assessments.urls")),
+    path("", include("assessments.urls")),
     path("lanh-dao/", include("rankings.urls")),
 ]
 

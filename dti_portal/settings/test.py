@@ -11,3 +11,8 @@ AXES_FAILURE_LIMIT = 5
 # Serve static files from the app folders, no collectstatic needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Uploaded evidence goes to a throw-away folder, never into the project.
+import tempfile  # noqa: E402
+
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="dti-test-media-"))  # noqa: F405

@@ -11,6 +11,8 @@ from dti_portal.accounts.models import Membership, Role
 from dti_portal.accounts.selectors import province_members
 from dti_portal.accounts.services import member_add, membership_remove, province_onboard
 
+from assessments.selectors import assessments_of_unit
+
 from . import selectors, services
 from .forms import AliasForm, MergeForm, ProvinceCreateForm, UnitForm, UnitKindForm
 
@@ -107,7 +109,7 @@ def unit_edit(request, unit_id: int):
 
 def _unit_page(request, unit, *, alias_form=None, merge_form=None, status=200):
     can_edit = Role.PROVINCE_ADMIN in request.roles
-    context = {"unit": selectors.unit_detail(unit.pk), "can_edit": can_edit}
+    context = {"unit": selectors.unit_detail(unit.pk), "can_edit": can_edit, "assessments": assessments_of_unit(unit)}
     if can_edit:
         context["alias_form"] = alias_form or AliasForm()
         context["merge_form"] = merge_form or MergeForm(unit=unit)

@@ -1,0 +1,186 @@
+"""Reads of periods and assessments; the access helper for an assessment."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from dti_portal.accounts.access import officer_unit_ids, sees_whole_province
+from indicators.models import Indicator
+from indicators.scoring import Rule, format_number, input_fields
+from indicators.totals import grand_total, roll_up
+
+from .models import Answer, Assessment, Evidence, Period
+
+NOT_ANSWERED_RULES = (Rule.SUM, Rule.COLLECTED)
+
+
+def get_assessment_for_user(request, assessment_id: int) -> Assessment:
+    """The assessment if this user may see it: a unit officer only their own unit's; 404 else."""
+    assessment = get_object_or_404(
+        Assessment.objects.select_related("period", "unit", "unit__kind", "framework"), pk=assessment_id
+    )
+    if not sees_whole_province(request) and assessment.unit_id not in officer_unit_ids(request):
+        raise Http404("Không có bản đánh giá này.")
+    return assessment
+
+
+def is_officer_of(request, assessment: Assessment) -> bool:
+    return assessment.unit_id in officer_unit_ids(request)
+
+
+def get_evidence_for_user(request, evidence_id: int) -> Evidence:
+    evidence = get_object_or_404(
+        Evidence.objects.select_related("answer__assessment__period", "answer__indicator"), pk=evidence_id
+    )
+    get_assessment_for_user(request, evidence.answer.assessment_id)
+    return evidence
+
+
+@dataclass
+class Item:
+    """One indicator on the data-entry page."""
+
+    indicator: Indicator
+    depth: int
+    is_leaf: bool
+    answer: Answer | None = None
+    evidence: list = field(default_factory=list)
+    total: Decimal | None = None
+    fields: list = field(default_factory=list)
+    missing: str = ""
+
+    @property
+    def anchor(self) -> str:
+        return f"i-{self.indicator.pk}"
+
+
+def _needs_answer(indicator: Indicator) -> bool:
+    return indicator.rule not in NOT_ANSWERED_RULES
+
+
+def _missing(indicator: Indicator, answer: Answer | None, evidence_count: int) -> str:
+    """What still keeps this leaf from being complete ("" when nothing)."""
+    if not _needs_answer(indicator):
+        return ""
+    if answer is None or (not answer.inputs and answer.self_score is None):
+        return "chưa nhập số liệu"
+    if answer.self_score is None:
+        return "số liệu chưa hợp lệ"
+    if indicator.evidence_required.strip() and answer.self_score > 0 and evidence_count == 0:
+        return "thiếu tài liệu kiểm chứng"
+    return ""
+
+
+@dataclass
+class Sheet:
+    """The data-entry page's content: items in tree order and the overall totals."""
+
+    items: list[Item]
+    grand_total: Decimal
+    max_total: Decimal
+
+
+def entry_sheet(assessment: Assessment) -> Sheet:
+    """Every indicator of the assessment in tree order, with answer, files and subtotal.
+
+    Three queries whatever the size of the framework.
+    """
+    indicators = list(Indicator.objects.filter(framework=assessment.framework_id).order_by("position", "pk"))
+    answers = {
+        a.indicator_id: a
+        for a in Answer.objects.filter(assessment=assessment).prefetch_related(
+            Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "pk"))
+        )
+    }
+    parent_codes = {i.parent_id for i in indicators}
+    by_pk = {i.pk: i for i in indicators}
+    parent_of = {i.code: (by_pk[i.parent_id].code if i.parent_id in by_pk else "") for i in indicators}
+    leaves = {i.code: (answers[i.pk].self_score if i.pk in answers else None)
+              for i in indicators if i.pk not in parent_codes and _needs_answer(i)}
+    totals = roll_up(parent_of, leaves)
+
+    children: dict = {}
+    for indicator in indicators:
+        children.setdefault(indicator.parent_id if indicator.parent_id in by_pk else None, []).append(indicator)
+    items: list[Item] = []
+
+    def walk(parent_pk, depth):
+        for indicator in children.get(parent_pk, []):
+            answer = answers.get(indicator.pk)
+            files = list(answer.evidence.all()) if answer else []
+            is_leaf = indicator.pk not in parent_codes
+            items.append(Item(
+                indicator=indicator, depth=depth, is_leaf=is_leaf, answer=answer, evidence=files,
+                total=totals.get(indicator.code), fields=input_fields(indicator.rule, indicator.params) if is_leaf else [],
+                missing=_missing(indicator, answer, len(files)) if is_leaf else "",
+            ))
+            walk(indicator.pk, depth + 1)
+
+    walk(None, 0)
+    top_max = sum((i.max_points for i in indicators if parent_of[i.code] == ""), Decimal(0))
+    return Sheet(items=items, grand_total=grand_total(parent_of, totals), max_total=top_max)
+
+
+def missing_items(assessment: Assessment) -> list[Item]:
+    return [item for item in entry_sheet(assessment).items if item.missing]
+
+
+@dataclass
+class Progress:
+    answered: int
+    total: int
+    missing_evidence: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.total) if self.total else 100
+
+
+def progress_of(items: list[Item]) -> Progress:
+    leaves = [i for i in items if i.is_leaf and _needs_answer(i.indicator)]
+    return Progress(
+        answered=sum(1 for i in leaves if i.answer is not None and i.answer.self_score is not None),
+        total=len(leaves),
+        missing_evidence=sum(1 for i in leaves if i.missing == "thiếu tài liệu kiểm chứng"),
+    )
+
+
+def periods_of(province) -> list[Period]:
+    return list(
+        Period.objects.filter(province=province)
+        .annotate(assessment_count=Count("assessments"),
+                  submitted_count=Count("assessments", filter=~Q(assessments__status=Assessment.Status.DRAFT)))
+        .order_by("-year", "name")
+    )
+
+
+def period_progress(period: Period) -> list[Assessment]:
+    """Each unit's assessment with how many indicators it has answered, for the progress table."""
+    return list(
+        Assessment.objects.filter(period=period)
+        .select_related("unit", "unit__kind", "framework")
+        .annotate(answered=Count("answers", filter=Q(answers__self_score__isnull=False)))
+        .order_by("unit__kind__order", "unit__name")
+    )
+
+
+def leaf_counts(period: Period) -> dict[int, int]:
+    """Framework pk → how many indicators need an answer."""
+    counts = {}
+    for link in period.period_frameworks.all():
+        counts[link.framework_id] = (
+            Indicator.objects.filter(framework=link.framework_id, children__isnull=True)
+            .exclude(rule__in=[r.value for r in NOT_ANSWERED_RULES]).count()
+        )
+    return counts
+
+
+def assessments_of_unit(unit) -> list[Assessment]:
+    return list(Assessment.objects.filter(unit=unit).select_related("period", "framework").order_by("-period__year"))
+
+
+def number(value) -> str:
+    return format_number(value) if value is not None else ""

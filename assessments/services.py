@@ -1,0 +1,192 @@
+"""Writes to periods and assessments. Each transition: atomic, checks the source state,
+saves, logs an Event. Nothing else assigns `status`."""
+
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from dti_portal.tenancy.models import Unit
+from indicators.models import Framework, Indicator
+from indicators.scoring import ScoringError, score
+
+from .evidence import check_upload
+from .models import Answer, Assessment, Event, Evidence, Period, PeriodFramework, end_of_day
+from .selectors import missing_items
+
+
+def log(assessment: Assessment, action: str, actor, *, indicator: Indicator | None = None, old=None, new=None, reason=""):
+    Event.objects.create(
+        assessment=assessment, indicator=indicator, action=action, actor=actor, old=old or {}, new=new or {}, reason=reason
+    )
+
+
+# --- periods ------------------------------------------------------------------------------
+@transaction.atomic
+def period_save(*, period: Period, frameworks: dict) -> Period:
+    """Create or edit a period (dates, and the framework each unit kind answers) before it opens."""
+    if period.pk and Period.objects.get(pk=period.pk).status != Period.Status.DRAFT:
+        raise ValidationError("Kỳ đánh giá đã mở: không thể đổi bộ chỉ số hay lịch.")
+    _check_schedule(period)
+    for kind, framework in frameworks.items():
+        if framework is not None and (framework.unit_kind_id != kind.pk or framework.province_id != period.province_id):
+            raise ValidationError(f"Bộ chỉ số “{framework}” không dành cho {kind.name}.")
+    period.save()
+    for kind, framework in frameworks.items():
+        PeriodFramework.objects.filter(period=period, unit_kind=kind).delete()
+        if framework is not None:
+            PeriodFramework.objects.create(period=period, unit_kind=kind, framework=framework)
+    return period
+
+
+def _check_schedule(period: Period) -> None:
+    order = [
+        ("self_assessment_start", "ngày bắt đầu tự đánh giá"), ("self_assessment_end", "hạn tự đánh giá"),
+        ("round1_end", "hạn thẩm định lần 1"), ("explanation_end", "hạn giải trình"),
+        ("round2_end", "hạn thẩm định lần 2"), ("publication_date", "ngày công bố"),
+    ]
+    previous = None
+    for field, label in order:
+        value = getattr(period, field)
+        if value is None:
+            continue
+        if previous and value < previous[0]:
+            raise ValidationError({field: f"{label[0].upper()}{label[1:]} phải sau {previous[1]}."})
+        previous = (value, label)
+    if not period.self_assessment_start or not period.self_assessment_end:
+        raise ValidationError({"self_assessment_end": "Cần ngày bắt đầu và hạn tự đánh giá."})
+
+
+@transaction.atomic
+def period_open(*, period: Period, actor) -> int:
+    """Open the period: one assessment for every unit of its kinds that exists in its year."""
+    if period.status != Period.Status.DRAFT:
+        raise ValidationError("Kỳ đánh giá đã được mở.")
+    links = list(period.period_frameworks.select_related("framework", "unit_kind"))
+    if not links:
+        raise ValidationError("Chưa chọn bộ chỉ số cho loại đơn vị nào.")
+    for link in links:
+        if link.framework.status != Framework.Status.ACTIVE:
+            raise ValidationError(f"Bộ chỉ số “{link.framework}” chưa được áp dụng (đang là {link.framework.get_status_display().lower()}).")
+    first, last = date(period.year, 1, 1), date(period.year, 12, 31)
+    created = 0
+    for link in links:
+        units = Unit.objects.filter(province=period.province, kind=link.unit_kind).filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=last), Q(valid_to__isnull=True) | Q(valid_to__gte=first)
+        )
+        for unit in units:
+            assessment, new = Assessment.objects.get_or_create(period=period, unit=unit, defaults={"framework": link.framework})
+            if new:
+                log(assessment, "assessment.created", actor, new={"framework": link.framework.pk})
+                created += 1
+    period.status = Period.Status.OPEN
+    period.save(update_fields=["status"])
+    return created
+
+
+@transaction.atomic
+def extension_grant(*, assessment: Assessment, until: date | None, actor, reason: str = "") -> Assessment:
+    if assessment.period.self_assessment_end and until and until < assessment.period.self_assessment_end:
+        raise ValidationError("Ngày gia hạn phải sau hạn chung của kỳ đánh giá.")
+    old = assessment.extended_until
+    assessment.extended_until = until
+    assessment.save(update_fields=["extended_until"])
+    log(assessment, "assessment.extension", actor, old={"until": str(old) if old else None},
+        new={"until": str(until) if until else None}, reason=reason)
+    return assessment
+
+
+# --- self-assessment ----------------------------------------------------------------------
+def _guard_entry(assessment: Assessment, now: datetime | None = None) -> None:
+    reason = assessment.entry_closed_reason(now or timezone.now())
+    if reason:
+        raise ValidationError(reason)
+
+
+@transaction.atomic
+def answer_save(*, assessment: Assessment, indicator: Indicator, inputs: dict, note: str, actor, now=None) -> Answer:
+    """Keep what was typed; score it with the engine; remember why it was refused if it was."""
+    assessment = Assessment.objects.select_for_update().select_related("period").get(pk=assessment.pk)
+    _guard_entry(assessment, now)
+    if indicator.framework_id != assessment.framework_id or indicator.children.exists():
+        raise ValidationError("Chỉ tiêu này không nhập số liệu trực tiếp.")
+    answer, _ = Answer.objects.get_or_create(assessment=assessment, indicator=indicator)
+    old = {"inputs": answer.inputs, "note": answer.note, "self_score": _text(answer.self_score)}
+    answer.inputs, answer.note = inputs, note.strip()
+    try:
+        answer.self_score, answer.error = score(indicator.rule, indicator.params, indicator.max_points, inputs), ""
+    except ScoringError as error:
+        answer.self_score, answer.error = None, error.message
+    answer.updated_by = actor
+    answer.save()
+    new = {"inputs": answer.inputs, "note": answer.note, "self_score": _text(answer.self_score)}
+    if new != old:
+        log(assessment, "answer.saved", actor, indicator=indicator, old=old, new=new, reason=answer.error)
+    return answer
+
+
+def _text(value) -> str | None:
+    return None if value is None else f"{value.normalize():f}"
+
+
+@transaction.atomic
+def evidence_add(*, assessment: Assessment, indicator: Indicator, upload, actor, now=None) -> Evidence:
+    _guard_entry(assessment, now)
+    if indicator.framework_id != assessment.framework_id:
+        raise ValidationError("Chỉ tiêu không thuộc bản đánh giá này.")
+    checked = check_upload(upload)  # EvidenceRefused is a ValueError with a Vietnamese message
+    answer, _ = Answer.objects.get_or_create(assessment=assessment, indicator=indicator)
+    upload.seek(0)
+    evidence = Evidence(answer=answer, original_name=checked.original_name, content_type=checked.content_type,
+                        size=checked.size, sha256=checked.sha256, uploaded_by=actor)
+    evidence.file.save("upload", upload, save=False)
+    evidence.save()
+    log(assessment, "evidence.added", actor, indicator=indicator,
+        new={"evidence": evidence.pk, "name": evidence.original_name, "sha256": evidence.sha256, "size": evidence.size})
+    return evidence
+
+
+@transaction.atomic
+def evidence_remove(*, evidence: Evidence, actor, now=None) -> None:
+    """Only while the unit is still entering data: after submission evidence is append-only."""
+    assessment = evidence.answer.assessment
+    _guard_entry(assessment, now)
+    log(assessment, "evidence.removed", actor, indicator=evidence.answer.indicator,
+        old={"evidence": evidence.pk, "name": evidence.original_name, "sha256": evidence.sha256})
+    storage, name = evidence.file.storage, evidence.file.name
+    evidence.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def assessment_submit(*, assessment: Assessment, actor, now=None) -> Assessment:
+    assessment = Assessment.objects.select_for_update().select_related("period").get(pk=assessment.pk)
+    if assessment.status == Assessment.Status.SUBMITTED:
+        raise ValidationError("Bản tự đánh giá đã được gửi rồi.")
+    _guard_entry(assessment, now)
+    missing = missing_items(assessment)
+    if missing:
+        raise ValidationError(f"Chưa gửi được: còn {len(missing)} chỉ tiêu thiếu số liệu hoặc tài liệu kiểm chứng.")
+    assessment.status = Assessment.Status.SUBMITTED
+    assessment.submitted_at, assessment.submitted_by = now or timezone.now(), actor
+    assessment.save(update_fields=["status", "submitted_at", "submitted_by"])
+    log(assessment, "assessment.submitted", actor, old={"status": "draft"}, new={"status": "submitted"})
+    return assessment
+
+
+@transaction.atomic
+def assessment_withdraw(*, assessment: Assessment, actor, now=None) -> Assessment:
+    assessment = Assessment.objects.select_for_update().select_related("period").get(pk=assessment.pk)
+    reason = assessment.withdraw_refused_reason(now or timezone.now())
+    if reason:
+        raise ValidationError(reason)
+    assessment.status = Assessment.Status.DRAFT
+    assessment.save(update_fields=["status"])
+    log(assessment, "assessment.withdrawn", actor, old={"status": "submitted"}, new={"status": "draft"})
+    return assessment
+
+
+def is_past(day: date, now: datetime) -> bool:
+    return now > end_of_day(day)
