@@ -94,3 +94,32 @@ def test_an_officer_fills_leaves_returns_uploads_completes_and_submits(world, bi
     assert response.status == 404
     expect(other.locator("h1")).to_have_text("Không tìm thấy trang")
     other.context.close()
+
+
+def test_an_admin_creates_and_opens_a_period_and_leadership_follows_progress(world, page, login, snapshot, browser, live_server):
+    build_framework(world.province_a)
+    login("a.quantri")
+    page.goto("/tinh-a/ky-danh-gia/")
+    page.get_by_role("link", name="Tạo kỳ đánh giá").click()
+    page.get_by_label("Năm").fill("2025")
+    page.get_by_label("Tên kỳ đánh giá").fill("Đánh giá DTI năm 2025")
+    page.get_by_label("Tự đánh giá từ").fill("01/01/2025")
+    page.get_by_label("Hạn tự đánh giá").fill("31/12/2099")
+    page.get_by_label("Bộ chỉ số cho Sở, ban, ngành").select_option(label="Bộ chỉ số sở 2025 (2025)")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.get_by_test_id("period-name")).to_have_text("Đánh giá DTI năm 2025")
+    page.get_by_role("button", name="Mở kỳ đánh giá").click()
+    expect(page.locator(".alert-success")).to_contain_text("1 đơn vị có bản tự đánh giá")
+    expect(page.locator("tr[data-unit='Sở Y tế']")).to_contain_text("Chưa gửi")
+    snapshot()
+
+    leader = browser.new_context(base_url=live_server.url).new_page()
+    leader.goto("/dang-nhap/")
+    leader.get_by_label("Tên đăng nhập").fill("a.lanhdao")
+    leader.get_by_label("Mật khẩu").fill("Mat-khau-thu-2026")
+    leader.get_by_role("button", name="Đăng nhập").click()
+    leader.get_by_role("link", name="Kỳ đánh giá", exact=True).click()
+    leader.get_by_role("link", name="Đánh giá DTI năm 2025").click()
+    expect(leader.get_by_test_id("progress-table")).to_contain_text("0/4")
+    expect(leader.get_by_role("button", name="Mở kỳ đánh giá")).to_have_count(0)
+    leader.context.close()
