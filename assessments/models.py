@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django_scopes import ScopedManager
 
@@ -33,6 +34,8 @@ class Period(models.Model):
     explanation_end = models.DateField("hạn giải trình", null=True, blank=True)
     round2_end = models.DateField("hạn thẩm định lần 2", null=True, blank=True)
     publication_date = models.DateField("ngày công bố dự kiến", null=True, blank=True)
+    lead = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+", verbose_name="tổ trưởng tổ thẩm định")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(province="province")
@@ -110,7 +113,9 @@ class Assessment(models.Model):
             when = timezone.localtime(self.submitted_at).strftime("%H:%M ngày %d/%m/%Y") if self.submitted_at else ""
             return (f"Đơn vị đã gửi bản tự đánh giá {('lúc ' + when) if when else ''}. "
                     "Có thể rút lại để sửa khi thẩm định chưa bắt đầu và còn hạn.").replace("  ", " ")
-        if self.status in (self.Status.ROUND1, self.Status.ROUND2, self.Status.EXPLAINED, self.Status.RETURNED):
+        if self.status == self.Status.RETURNED:
+            return "Đang trong thời gian giải trình: chỉ viết giải trình và bổ sung tài liệu cho các chỉ tiêu được nêu."
+        if self.status in (self.Status.ROUND1, self.Status.ROUND2, self.Status.EXPLAINED):
             return "Bản tự đánh giá đang được thẩm định nên không sửa được."
         if self.status in (self.Status.FINAL, self.Status.PUBLISHED):
             return "Kết quả đã được chốt nên không sửa được."
@@ -150,6 +155,7 @@ class Answer(models.Model):
     self_score = models.DecimalField("điểm tự đánh giá", **POINTS, null=True, blank=True)
     final_score = models.DecimalField("điểm chính thức", **POINTS, null=True, blank=True)
     reason = models.TextField("lý do mất điểm", blank=True)
+    explanation = models.TextField("giải trình", blank=True)  # the unit's answer to round 1
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
@@ -163,6 +169,73 @@ class Answer(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.self_score is not None
+
+
+class Assignment(models.Model):
+    """Who appraises what in a period: a unit (all its indicators), a top-level group of every
+    unit (e.g. the cyber-security group), or that group of one unit."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="assignments")
+    appraiser = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                  verbose_name="thẩm định viên")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name="đơn vị")
+    group = models.ForeignKey(Indicator, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                              verbose_name="nhóm chỉ tiêu")
+
+    objects = ScopedManager(province="period__province")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["period", "appraiser", "unit", "group"], name="assignment_unique"),
+            models.CheckConstraint(condition=Q(unit__isnull=False) | Q(group__isnull=False), name="assignment_has_scope"),
+        ]
+
+    def covers(self, unit_id: int, top_group_id: int) -> bool:
+        return (self.unit_id is None or self.unit_id == unit_id) and (self.group_id is None or self.group_id == top_group_id)
+
+
+class Review(models.Model):
+    """An appraiser's decision on one answer in one round (thẩm định lần 1 / lần 2)."""
+
+    class Decision(models.TextChoices):
+        CONFIRM = "confirm", "Xác nhận"
+        ADJUST = "adjust", "Điều chỉnh điểm"
+        REQUEST = "request", "Yêu cầu bổ sung tài liệu"
+        WITHDRAW = "withdraw", "Rút điều chỉnh (về điểm tự đánh giá)"
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="reviews")
+    round = models.PositiveSmallIntegerField("lần thẩm định")
+    decision = models.CharField("quyết định", max_length=10, choices=Decision.choices)
+    inputs = models.JSONField("số liệu điều chỉnh", default=dict, blank=True)
+    score = models.DecimalField("điểm sau thẩm định", **POINTS)
+    reason = models.TextField("lý do", blank=True)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    reviewed_at = models.DateTimeField(auto_now=True)
+    # Optimistic lock: a save must name the version it was made from (0 = none yet).
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ScopedManager(province="answer__assessment__period__province")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["answer", "round"], name="review_unique_round"),
+            models.CheckConstraint(condition=Q(round__in=[1, 2]), name="review_round_1_or_2"),
+            models.CheckConstraint(condition=Q(score__gte=0), name="review_score_nonnegative"),
+        ]
+
+
+class SignOff(models.Model):
+    """An assigned appraiser's signature on a unit's round-2 result."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="signoffs")
+    appraiser = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(province="assessment__period__province")
+
+    class Meta:
+        ordering = ["signed_at"]
+        constraints = [models.UniqueConstraint(fields=["assessment", "appraiser"], name="signoff_unique")]
 
 
 def evidence_path(instance, filename: str) -> str:

@@ -184,3 +184,60 @@ def assessments_of_unit(unit) -> list[Assessment]:
 
 def number(value) -> str:
     return format_number(value) if value is not None else ""
+
+
+# --- appraisal ----------------------------------------------------------------------------
+def assignments_for(assessment: Assessment) -> list:
+    """The assignments that cover this unit: by unit, or by a group of its framework."""
+    from .models import Assignment
+
+    return [
+        a for a in Assignment.objects.filter(period=assessment.period_id).select_related("appraiser", "group")
+        if a.unit_id == assessment.unit_id or (a.unit_id is None and a.group.framework_id == assessment.framework_id)
+    ]
+
+
+def top_groups(indicators) -> dict[int, int]:
+    """indicator pk → the pk of its top-level ancestor (itself for a top-level indicator)."""
+    by_pk = {i.pk: i for i in indicators}
+    tops = {}
+    for indicator in indicators:
+        node = indicator
+        while node.parent_id in by_pk:
+            node = by_pk[node.parent_id]
+        tops[indicator.pk] = node.pk
+    return tops
+
+
+def assigned_indicator_ids(assessment: Assessment, user, assignments=None) -> set[int]:
+    """The leaves of this assessment that `user` must appraise."""
+    mine = [a for a in (assignments if assignments is not None else assignments_for(assessment)) if a.appraiser_id == user.pk]
+    if not mine:
+        return set()
+    indicators = list(Indicator.objects.filter(framework=assessment.framework_id))
+    tops = top_groups(indicators)
+    return {
+        i.pk for i in indicators
+        if any(a.covers(assessment.unit_id, tops[i.pk]) for a in mine)
+    }
+
+
+def get_assessment_for_appraiser(request, assessment_id: int) -> Assessment:
+    """Appraisers see the units they are assigned; the lead and admins see every unit; others 404."""
+    from dti_portal.accounts.models import Role
+
+    assessment = get_assessment_for_user(request, assessment_id)
+    if request.roles & {Role.PROVINCE_ADMIN, Role.APPRAISAL_LEAD, Role.LEADERSHIP}:
+        return assessment
+    if Role.APPRAISER in request.roles and any(a.appraiser_id == request.user.pk for a in assignments_for(assessment)):
+        return assessment
+    raise Http404("Không có bản đánh giá này trong phần việc của bạn.")
+
+
+def reviews_by_answer(assessment: Assessment) -> dict[int, dict[int, "object"]]:
+    from .models import Review
+
+    found: dict[int, dict] = {}
+    for review in Review.objects.filter(answer__assessment=assessment).select_related("reviewer"):
+        found.setdefault(review.answer_id, {})[review.round] = review
+    return found

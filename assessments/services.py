@@ -14,6 +14,7 @@ from indicators.scoring import ScoringError, score
 
 from .evidence import check_upload
 from .models import Answer, Assessment, Event, Evidence, Period, PeriodFramework, end_of_day
+from .notifications import notify
 from .selectors import missing_items
 
 
@@ -131,9 +132,19 @@ def _text(value) -> str | None:
     return None if value is None else f"{value.normalize():f}"
 
 
+def _guard_evidence_add(assessment: Assessment, now) -> None:
+    """New evidence while entering data, and during the explanation window (never removal)."""
+    if assessment.status == Assessment.Status.RETURNED:
+        end = assessment.period.explanation_end
+        if end and (now or timezone.now()) > end_of_day(end):
+            raise ValidationError(f"Đã hết thời gian giải trình ({end:%d/%m/%Y}).")
+        return
+    _guard_entry(assessment, now)
+
+
 @transaction.atomic
 def evidence_add(*, assessment: Assessment, indicator: Indicator, upload, actor, now=None) -> Evidence:
-    _guard_entry(assessment, now)
+    _guard_evidence_add(assessment, now)
     if indicator.framework_id != assessment.framework_id:
         raise ValidationError("Chỉ tiêu không thuộc bản đánh giá này.")
     checked = check_upload(upload)  # EvidenceRefused is a ValueError with a Vietnamese message
@@ -173,6 +184,7 @@ def assessment_submit(*, assessment: Assessment, actor, now=None) -> Assessment:
     assessment.submitted_at, assessment.submitted_by = now or timezone.now(), actor
     assessment.save(update_fields=["status", "submitted_at", "submitted_by"])
     log(assessment, "assessment.submitted", actor, old={"status": "draft"}, new={"status": "submitted"})
+    notify(assessment, "submitted")
     return assessment
 
 
@@ -185,7 +197,24 @@ def assessment_withdraw(*, assessment: Assessment, actor, now=None) -> Assessmen
     assessment.status = Assessment.Status.DRAFT
     assessment.save(update_fields=["status"])
     log(assessment, "assessment.withdrawn", actor, old={"status": "submitted"}, new={"status": "draft"})
+    notify(assessment, "withdrawn")
     return assessment
+
+
+@transaction.atomic
+def mark_not_reported(*, period: Period, now=None) -> list[Assessment]:
+    """Units still drafting once their self-assessment window (with any extension) closed:
+    "không báo cáo" — shown as "-", left out of averages."""
+    now = now or timezone.now()
+    marked = []
+    for assessment in Assessment.objects.select_for_update().filter(period=period, status=Assessment.Status.DRAFT).select_related("period", "unit"):
+        if assessment.deadline and now > end_of_day(assessment.deadline):
+            assessment.status = Assessment.Status.NOT_REPORTED
+            assessment.save(update_fields=["status"])
+            log(assessment, "assessment.not_reported", None, old={"status": "draft"}, new={"status": "not_reported"})
+            notify(assessment, "not_reported")
+            marked.append(assessment)
+    return marked
 
 
 def is_past(day: date, now: datetime) -> bool:

@@ -1,0 +1,314 @@
+"""Appraisal transitions: rounds 1 and 2, explanations, sign-off, finalising, re-opening.
+
+Each function: atomic → check the allowed source state and window → save → Event → e-mail on
+commit. Scores go through the same engine as the unit's (`indicators.scoring.score`).
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from indicators.models import Indicator
+from indicators.scoring import Rule, ScoringError, format_number, score
+
+from .models import Answer, Assessment, Period, Review, SignOff, end_of_day
+from .notifications import notify
+from .selectors import assigned_indicator_ids, assignments_for
+from .services import log
+
+S = Assessment.Status
+D = Review.Decision
+ROUND_STATUS = {1: S.ROUND1, 2: S.ROUND2}
+ROUND_END = {1: "round1_end", 2: "round2_end"}
+ROUND_NAME = {1: "thẩm định lần 1", 2: "thẩm định lần 2"}
+
+
+def _now(now):
+    return now or timezone.now()
+
+
+def _check_window(period: Period, field: str, label: str, now) -> None:
+    day = getattr(period, field)
+    if day and _now(now) > end_of_day(day):
+        raise ValidationError(f"Đã hết thời gian {label} ({day:%d/%m/%Y}).")
+
+
+def _leaves(assessment: Assessment) -> list[Indicator]:
+    return list(
+        Indicator.objects.filter(framework=assessment.framework_id, children__isnull=True)
+        .exclude(rule=Rule.COLLECTED).order_by("position")
+    )
+
+
+def _locked(assessment: Assessment) -> Assessment:
+    return Assessment.objects.select_for_update().select_related("period", "unit").get(pk=assessment.pk)
+
+
+def standing_score(answer: Answer, upto_round: int, reviews: dict[int, Review]) -> Decimal | None:
+    """The score after `upto_round`: the last adjustment, the self-score after a withdrawal."""
+    current = answer.self_score
+    for rnd in range(1, upto_round + 1):
+        review = reviews.get(rnd)
+        if review is None:
+            continue
+        if review.decision == D.ADJUST:
+            current = review.score
+        elif review.decision == D.WITHDRAW:
+            current = answer.self_score
+    return current
+
+
+# --- round 1 --------------------------------------------------------------------------------
+@transaction.atomic
+def round1_start(*, period: Period, actor) -> int:
+    """The lead starts round 1: every submitted assessment goes under appraisal."""
+    moved = 0
+    for assessment in Assessment.objects.select_for_update().filter(period=period, status=S.SUBMITTED).select_related("period", "unit"):
+        assessment.status = S.ROUND1
+        assessment.save(update_fields=["status"])
+        log(assessment, "assessment.round1.started", actor, old={"status": S.SUBMITTED}, new={"status": S.ROUND1})
+        notify(assessment, "round1")
+        moved += 1
+    if not moved:
+        raise ValidationError("Không có bản tự đánh giá nào đã gửi để thẩm định.")
+    return moved
+
+
+@transaction.atomic
+def review_save(*, assessment: Assessment, indicator: Indicator, round: int, decision: str, reviewer,
+                inputs: dict | None = None, points=None, reason: str = "", expected_version: int = 0, now=None) -> Review:
+    """Save an appraiser's decision on one indicator, refusing a stale form (optimistic lock)."""
+    assessment = _locked(assessment)
+    if assessment.status != ROUND_STATUS[round]:
+        raise ValidationError(f"Bản đánh giá không ở vòng {ROUND_NAME[round]} (đang: {assessment.get_status_display().lower()}).")
+    _check_window(assessment.period, ROUND_END[round], ROUND_NAME[round], now)
+    if indicator.pk not in assigned_indicator_ids(assessment, reviewer):
+        raise ValidationError("Bạn không được phân công thẩm định chỉ tiêu này.")
+    allowed = {1: (D.CONFIRM, D.ADJUST, D.REQUEST), 2: (D.CONFIRM, D.ADJUST, D.WITHDRAW)}[round]
+    if decision not in allowed:
+        raise ValidationError("Quyết định không hợp lệ ở vòng này.")
+    reason = (reason or "").strip()
+    if decision != D.CONFIRM and not reason:
+        raise ValidationError({"reason": "Cần ghi lý do (điều chỉnh, yêu cầu bổ sung hay rút điều chỉnh đều phải có lý do)."})
+    answer, _ = Answer.objects.select_for_update().get_or_create(assessment=assessment, indicator=indicator)
+    reviews = {r.round: r for r in Review.objects.select_for_update().filter(answer=answer)}
+    existing = reviews.get(round)
+    current_version = existing.version if existing else 0
+    if current_version != expected_version:
+        who = existing.reviewer if existing else None
+        when = timezone.localtime(existing.reviewed_at).strftime("%H:%M:%S") if existing else ""
+        raise ValidationError(
+            f"Xung đột: {who or 'một thẩm định viên khác'} đã lưu chỉ tiêu {indicator.code} lúc {when} "
+            "trong khi bạn đang xem. Không có gì bị ghi đè — hãy tải lại trang, xem quyết định mới rồi lưu lại."
+        )
+    previous = standing_score(answer, round - 1, reviews)
+    new_score, new_inputs = _decided_score(decision, indicator, answer, previous, inputs, points)
+    old = _review_dict(existing)
+    review = existing or Review(answer=answer, round=round, version=0)
+    review.decision, review.score, review.inputs, review.reason = decision, new_score, new_inputs, reason
+    review.reviewer, review.version = reviewer, review.version + 1
+    review.save()
+    log(assessment, f"assessment.round{round}.{decision}", reviewer, indicator=indicator, old=old,
+        new=_review_dict(review), reason=reason)
+    return review
+
+
+def _decided_score(decision, indicator, answer, previous, inputs, points):
+    if decision in (D.CONFIRM, D.REQUEST):
+        return (previous if previous is not None else Decimal(0)), {}
+    if decision == D.WITHDRAW:
+        return (answer.self_score if answer.self_score is not None else Decimal(0)), {}
+    try:
+        if indicator.rule == Rule.MANUAL or inputs is None:
+            value = score(Rule.MANUAL, {}, indicator.max_points, {"points": points})
+            return value, {"points": str(points)}
+        return score(indicator.rule, indicator.params, indicator.max_points, inputs), dict(inputs)
+    except ScoringError as error:
+        raise ValidationError({"points": error.message}) from error
+
+
+def _review_dict(review: Review | None) -> dict:
+    if review is None:
+        return {}
+    return {"decision": review.decision, "score": f"{review.score.normalize():f}", "reason": review.reason,
+            "inputs": review.inputs, "version": review.version}
+
+
+@transaction.atomic
+def confirm_all(*, assessment: Assessment, round: int, reviewer, now=None) -> int:
+    """Confirm every indicator assigned to `reviewer` that has no decision yet in this round."""
+    mine = assigned_indicator_ids(assessment, reviewer)
+    done = set(Review.objects.filter(answer__assessment=assessment, round=round).values_list("answer__indicator_id", flat=True))
+    count = 0
+    for indicator in _leaves(assessment):
+        if indicator.pk in mine and indicator.pk not in done:
+            review_save(assessment=assessment, indicator=indicator, round=round, decision=D.CONFIRM,
+                        reviewer=reviewer, expected_version=0, now=now)
+            count += 1
+    return count
+
+
+def undecided(assessment: Assessment, round: int) -> list[Indicator]:
+    decided = set(Review.objects.filter(answer__assessment=assessment, round=round).values_list("answer__indicator_id", flat=True))
+    return [i for i in _leaves(assessment) if i.pk not in decided]
+
+
+@transaction.atomic
+def round1_close(*, period: Period, actor) -> dict[str, int]:
+    """The lead closes round 1: units with adjustments or requests are returned for explanation;
+    the others go straight to round 2. Refused while any indicator has no decision."""
+    assessments = list(Assessment.objects.select_for_update().filter(period=period, status=S.ROUND1).select_related("period", "unit"))
+    if not assessments:
+        raise ValidationError("Không có đơn vị nào đang ở vòng thẩm định lần 1.")
+    pending = [f"{a.unit.name} ({len(undecided(a, 1))} chỉ tiêu)" for a in assessments if undecided(a, 1)]
+    if pending:
+        raise ValidationError("Chưa đóng được vòng 1: còn chỉ tiêu chưa thẩm định ở " + "; ".join(pending) + ".")
+    counts = {"returned": 0, "round2": 0}
+    for assessment in assessments:
+        queried = Review.objects.filter(answer__assessment=assessment, round=1, decision__in=[D.ADJUST, D.REQUEST]).count()
+        target = S.RETURNED if queried else S.ROUND2
+        assessment.status = target
+        assessment.save(update_fields=["status"])
+        log(assessment, "assessment.round1.closed", actor, old={"status": S.ROUND1}, new={"status": target})
+        notify(assessment, "returned" if queried else "round2",
+               f"Có {queried} chỉ tiêu được điều chỉnh hoặc yêu cầu bổ sung." if queried else "")
+        counts["returned" if queried else "round2"] += 1
+    return counts
+
+
+# --- explanation --------------------------------------------------------------------------
+def _guard_explaining(assessment: Assessment, now) -> None:
+    if assessment.status != S.RETURNED:
+        raise ValidationError("Chỉ giải trình được khi bản đánh giá đang chờ giải trình.")
+    _check_window(assessment.period, "explanation_end", "giải trình", now)
+
+
+@transaction.atomic
+def explanation_save(*, assessment: Assessment, indicator: Indicator, text: str, actor, now=None) -> Answer:
+    assessment = _locked(assessment)
+    _guard_explaining(assessment, now)
+    answer = Answer.objects.select_for_update().get(assessment=assessment, indicator=indicator)
+    old = answer.explanation
+    answer.explanation = text.strip()
+    answer.save(update_fields=["explanation", "updated_at"])
+    if old != answer.explanation:
+        log(assessment, "assessment.explanation.saved", actor, indicator=indicator, old={"explanation": old},
+            new={"explanation": answer.explanation})
+    return answer
+
+
+@transaction.atomic
+def explanation_submit(*, assessment: Assessment, actor, now=None) -> Assessment:
+    assessment = _locked(assessment)
+    _guard_explaining(assessment, now)
+    assessment.status = S.EXPLAINED
+    assessment.save(update_fields=["status"])
+    log(assessment, "assessment.explained", actor, old={"status": S.RETURNED}, new={"status": S.EXPLAINED})
+    notify(assessment, "explained")
+    return assessment
+
+
+# --- round 2, sign-off, final ---------------------------------------------------------------
+@transaction.atomic
+def round2_start(*, period: Period, actor, now=None) -> int:
+    """The lead opens round 2 for units that explained, and for those whose explanation window closed."""
+    moved = 0
+    window_over = period.explanation_end and _now(now) > end_of_day(period.explanation_end)
+    statuses = [S.EXPLAINED, S.RETURNED] if window_over else [S.EXPLAINED]
+    for assessment in Assessment.objects.select_for_update().filter(period=period, status__in=statuses).select_related("period", "unit"):
+        old = assessment.status
+        assessment.status = S.ROUND2
+        assessment.save(update_fields=["status"])
+        log(assessment, "assessment.round2.started", actor, old={"status": old}, new={"status": S.ROUND2})
+        notify(assessment, "round2")
+        moved += 1
+    if not moved:
+        raise ValidationError("Không có đơn vị nào đã giải trình (hoặc hết hạn giải trình) để thẩm định lần 2.")
+    return moved
+
+
+@transaction.atomic
+def sign_off(*, assessment: Assessment, appraiser, now=None) -> SignOff:
+    assessment = _locked(assessment)
+    if assessment.status != S.ROUND2:
+        raise ValidationError("Chỉ ký xác nhận ở vòng thẩm định lần 2.")
+    _check_window(assessment.period, "round2_end", "thẩm định lần 2", now)
+    if appraiser.pk not in {a.appraiser_id for a in assignments_for(assessment)}:
+        raise ValidationError("Bạn không được phân công thẩm định đơn vị này.")
+    if SignOff.objects.filter(assessment=assessment, appraiser=appraiser).exists():
+        raise ValidationError("Bạn đã ký xác nhận đơn vị này rồi.")
+    mine = assigned_indicator_ids(assessment, appraiser)
+    missing = [i.code for i in undecided(assessment, 2) if i.pk in mine]
+    if missing:
+        raise ValidationError(f"Chưa ký được: còn chỉ tiêu chưa thẩm định lần 2: {', '.join(missing)}.")
+    signature = SignOff.objects.create(assessment=assessment, appraiser=appraiser)
+    log(assessment, "assessment.signed", appraiser, new={"appraiser": appraiser.username})
+    notify(assessment, "signed", f"Người ký: {appraiser}.")
+    return signature
+
+
+@transaction.atomic
+def finalise(*, assessment: Assessment, actor) -> Assessment:
+    """The lead locks the result once every assigned appraiser has signed."""
+    assessment = _locked(assessment)
+    if assessment.status != S.ROUND2:
+        raise ValidationError("Chỉ chốt được bản đánh giá đang ở vòng thẩm định lần 2.")
+    required = {a.appraiser_id: a.appraiser for a in assignments_for(assessment)}
+    signed = set(SignOff.objects.filter(assessment=assessment).values_list("appraiser_id", flat=True))
+    missing = [str(user) for pk, user in required.items() if pk not in signed]
+    if not required:
+        raise ValidationError("Đơn vị chưa có thẩm định viên nào được phân công.")
+    if missing:
+        raise ValidationError(f"Chưa chốt được: còn thiếu chữ ký của {', '.join(missing)}.")
+    reviews = {}
+    for review in Review.objects.filter(answer__assessment=assessment):
+        reviews.setdefault(review.answer_id, {})[review.round] = review
+    for answer in Answer.objects.filter(assessment=assessment).select_related("indicator"):
+        mine = reviews.get(answer.pk, {})
+        answer.final_score = standing_score(answer, 2, mine)
+        answer.reason = _final_reason(mine)
+        answer.save(update_fields=["final_score", "reason", "updated_at"])
+    assessment.status = S.FINAL
+    assessment.save(update_fields=["status"])
+    log(assessment, "assessment.finalised", actor, old={"status": S.ROUND2}, new={"status": S.FINAL})
+    notify(assessment, "final")
+    return assessment
+
+
+def _final_reason(reviews: dict[int, Review]) -> str:
+    """Why points were lost (lý do mất điểm): the reason of the adjustment that stands."""
+    second, first = reviews.get(2), reviews.get(1)
+    if second and second.decision == D.ADJUST:
+        return second.reason
+    if second and second.decision == D.WITHDRAW:
+        return ""
+    if first and first.decision == D.ADJUST:
+        return first.reason
+    return ""
+
+
+@transaction.atomic
+def reopen(*, assessment: Assessment, actor, reason: str) -> Assessment:
+    """Only a province admin, with a recorded reason: back to round 2, signatures cleared."""
+    assessment = _locked(assessment)
+    if assessment.status != S.FINAL:
+        raise ValidationError("Chỉ mở lại được kết quả đã chốt (chưa công bố).")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Cần ghi lý do mở lại."})
+    signatures = [f"{s.appraiser} ({timezone.localtime(s.signed_at):%d/%m/%Y %H:%M})" for s in assessment.signoffs.all()]
+    assessment.signoffs.all().delete()
+    assessment.status = S.ROUND2
+    assessment.save(update_fields=["status"])
+    log(assessment, "assessment.reopened", actor, old={"status": S.FINAL, "signoffs": signatures},
+        new={"status": S.ROUND2}, reason=reason.strip())
+    notify(assessment, "reopened", f"Lý do: {reason.strip()}")
+    return assessment
+
+
+def describe(review: Review | None) -> str:
+    if review is None:
+        return ""
+    text = f"{review.get_decision_display()}: {format_number(review.score)} điểm"
+    return text + (f" — {review.reason}" if review.reason else "")
