@@ -189,7 +189,10 @@ def _guard_explaining(assessment: Assessment, now) -> None:
 def explanation_save(*, assessment: Assessment, indicator: Indicator, text: str, actor, now=None) -> Answer:
     assessment = _locked(assessment)
     _guard_explaining(assessment, now)
-    answer = Answer.objects.select_for_update().get(assessment=assessment, indicator=indicator)
+    answer = Answer.objects.select_for_update().filter(assessment=assessment, indicator=indicator).first()
+    queried = answer and Review.objects.filter(answer=answer, round=1, decision__in=[D.ADJUST, D.REQUEST]).exists()
+    if not queried:
+        raise ValidationError("Chỉ giải trình các chỉ tiêu được điều chỉnh hoặc yêu cầu bổ sung ở vòng 1.")
     old = answer.explanation
     answer.explanation = text.strip()
     answer.save(update_fields=["explanation", "updated_at"])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import appraisal_views, views
 
 app_name = "assessments"
 
@@ -21,4 +21,18 @@ urlpatterns = [
     path("tu-danh-gia/<int:assessment_id>/lich-su/", views.history, name="history"),
     path("tai-lieu/<int:evidence_id>/", views.evidence_download, name="evidence_download"),
     path("tai-lieu/<int:evidence_id>/xoa/", views.evidence_delete, name="evidence_delete"),
+    path("tham-dinh/ky/<int:period_id>/", appraisal_views.board, name="appraisal_board"),
+    path("tham-dinh/ky/<int:period_id>/to-truong/<slug:act>/", appraisal_views.lead_act, name="lead_act"),
+    path("tham-dinh/ky/<int:period_id>/phan-cong/", appraisal_views.assignment_add, name="assignment_add"),
+    path("tham-dinh/ky/<int:period_id>/to-truong/", appraisal_views.lead_set, name="lead_set"),
+    path("tham-dinh/phan-cong/<int:assignment_id>/bo/", appraisal_views.assignment_remove, name="assignment_remove"),
+    path("tham-dinh/danh-gia/<int:assessment_id>/", appraisal_views.unit_appraisal, name="unit_appraisal"),
+    path("tham-dinh/danh-gia/<int:assessment_id>/chi-tieu/<int:indicator_id>/", appraisal_views.review, name="review"),
+    path("tham-dinh/danh-gia/<int:assessment_id>/xac-nhan-tat-ca/", appraisal_views.confirm_all, name="confirm_all"),
+    path("tham-dinh/danh-gia/<int:assessment_id>/ky/", appraisal_views.sign, name="sign"),
+    path("tham-dinh/danh-gia/<int:assessment_id>/chot/", appraisal_views.finalise, name="finalise"),
+    path("tham-dinh/danh-gia/<int:assessment_id>/mo-lai/", appraisal_views.reopen, name="reopen"),
+    path("tu-danh-gia/<int:assessment_id>/giai-trinh/<int:indicator_id>/", appraisal_views.explanation_save, name="explanation_save"),
+    path("tu-danh-gia/<int:assessment_id>/gui-giai-trinh/", appraisal_views.explanation_submit, name="explanation_submit"),
+    path("tu-danh-gia/<int:assessment_id>/lich-su.csv", appraisal_views.history_csv, name="history_csv"),
 ]

@@ -139,6 +139,10 @@ def entry(request, assessment_id: int):
                     keep.add(node.pk)
                     node = by_pk[node.parent_id].indicator if node.parent_id in by_pk else None
         shown = [item for item in items if item.indicator.pk in keep]
+    reviews = selectors.reviews_by_answer(assessment)
+    for item in items:
+        found = reviews.get(item.answer.pk, {}) if item.answer else {}
+        item.round1, item.round2 = found.get(1), found.get(2)
     closed = assessment.entry_closed_reason(now)
     is_officer = selectors.is_officer_of(request, assessment)
     return render(request, "assessments/entry.html", {
@@ -146,6 +150,8 @@ def entry(request, assessment_id: int):
         "grand_total": sheet.grand_total, "max_total": sheet.max_total,
         "can_edit": is_officer and not closed, "closed_reason": closed, "is_officer": is_officer,
         "can_withdraw": is_officer and not assessment.withdraw_refused_reason(now),
+        "explaining": is_officer and assessment.status == Assessment.Status.RETURNED,
+        "show_results": assessment.status in (Assessment.Status.FINAL, Assessment.Status.PUBLISHED),
         "time_left": assessment.time_left(now), "missing": [i for i in items if i.missing],
         "accept": ACCEPT_ATTRIBUTE, "max_bytes": max_bytes(), "max_mb": max_bytes() // (1024 * 1024),
     })

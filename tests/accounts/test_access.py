@@ -47,13 +47,20 @@ GET_MATRIX = {
     "assessments:history": ALL,
     "assessments:submit": {Role.UNIT_OFFICER},
     "assessments:evidence_download": ALL,
+    "assessments:appraisal_board": ALL - {Role.UNIT_OFFICER},
+    "assessments:history_csv": ALL,
 }
+# Pages that answer 404 (not 403) to a role without business there, like an outsider.
+NOT_FOUND_FOR = {"assessments:unit_appraisal": {Role.UNIT_OFFICER}}
 POST_ONLY = {
     "tenancy:unit_alias_add", "tenancy:unit_merge", "tenancy:member_remove",
     "indicators:framework_delete", "indicators:framework_activate", "indicators:framework_retire",
     "indicators:indicator_delete",
     "assessments:period_open", "assessments:extension_grant", "assessments:answer_save",
     "assessments:evidence_upload", "assessments:withdraw", "assessments:evidence_delete",
+    "assessments:lead_act", "assessments:assignment_add", "assessments:lead_set", "assessments:assignment_remove",
+    "assessments:review", "assessments:confirm_all", "assessments:sign", "assessments:finalise", "assessments:reopen",
+    "assessments:explanation_save", "assessments:explanation_submit",
 }
 
 # How to name an object of a province, by URL argument.
@@ -65,6 +72,8 @@ OWN_IDS = {
     "period_id": lambda w: w.assessment_a.period_id,
     "assessment_id": lambda w: w.assessment_a.pk,
     "evidence_id": lambda w: w.evidence_a.pk,
+    "assignment_id": lambda w: w.assignment_a.pk,
+    "act": lambda w: "bat-dau-vong-1",
 }
 FOREIGN_IDS = {
     "unit_id": lambda w: w.unit_b1.pk,
@@ -74,6 +83,8 @@ FOREIGN_IDS = {
     "period_id": lambda w: w.assessment_b.period_id,
     "assessment_id": lambda w: w.assessment_b.pk,
     "evidence_id": lambda w: w.evidence_b.pk,
+    "assignment_id": lambda w: w.assignment_b.pk,
+    "act": lambda w: "bat-dau-vong-1",
 }
 
 
@@ -118,6 +129,8 @@ def world2(world):
     world.framework_b, world.indicator_b = _small_framework(world.province_b)
     world.assessment_a, world.evidence_a = _assessment_with_evidence(world, world.province_a, world.framework_a, world.officer_a1)
     world.assessment_b, world.evidence_b = _assessment_with_evidence(world, world.province_b, world.framework_b, world.officer_b1)
+    world.assignment_a = _assignment(world.province_a, world.assessment_a, world.appraiser_a)
+    world.assignment_b = _assignment(world.province_b, world.assessment_b, world.admin_b)
     return world
 
 
@@ -145,6 +158,13 @@ def _assessment_with_evidence(world, province, framework, officer):
     return assessment, evidence
 
 
+def _assignment(province, assessment, appraiser):
+    from assessments.models import Assignment
+
+    with scope(province=province):
+        return Assignment.objects.create(period=assessment.period, appraiser=appraiser, unit=assessment.unit)
+
+
 def world_indicator(framework):
     return framework.indicators.get(code="1")
 
@@ -166,7 +186,7 @@ def _request(client, url):
 
 def test_every_province_url_is_in_the_matrix_and_every_argument_is_known():
     for name, args in province_urls():
-        assert name in GET_MATRIX or name in POST_ONLY, f"{name} missing from the permission matrix"
+        assert name in GET_MATRIX or name in POST_ONLY or name in NOT_FOUND_FOR, f"{name} missing from the permission matrix"
         for arg in args:
             assert arg in FOREIGN_IDS and arg in OWN_IDS, f"{name}: register how to name a foreign {arg}"
 
@@ -221,6 +241,9 @@ def test_each_role_gets_exactly_the_pages_the_matrix_gives_it(world2, client, ro
         response = client.get(_url(name, "tinh-a", OWN_IDS, world2))
         expected = {200, 302} if role in allowed else {403}
         assert response.status_code in expected, (name, role, response.status_code)
+    for name, hidden_from in NOT_FOUND_FOR.items():
+        response = client.get(_url(name, "tinh-a", OWN_IDS, world2))
+        assert response.status_code == (404 if role in hidden_from else 200), (name, role, response.status_code)
 
 
 @pytest.mark.parametrize("name", sorted(POST_ONLY) + ["accounts:logout"])

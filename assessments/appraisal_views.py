@@ -1,0 +1,292 @@
+"""Pages of the appraisal team: the board of a period, the appraisal of one unit, the lead's acts."""
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from dti_portal.accounts.access import province_view
+from dti_portal.accounts.models import Role, User
+from dti_portal.tenancy.models import Unit
+from indicators.models import Indicator
+from indicators.scoring import Rule, input_fields
+
+from . import appraisal, selectors
+from .models import Assessment, Assignment, Event, Period, Review
+from .views import _back as entry_back
+
+TEAM = (Role.APPRAISER, Role.APPRAISAL_LEAD, Role.PROVINCE_ADMIN)
+LEADS = (Role.APPRAISAL_LEAD, Role.PROVINCE_ADMIN)
+
+
+def _messages(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _board(request, period):
+    return redirect("assessments:appraisal_board", province=request.province.slug, period_id=period.pk)
+
+
+@province_view(*TEAM, Role.LEADERSHIP)
+def board(request, period_id: int):
+    period = get_object_or_404(Period.objects.select_related("lead"), pk=period_id)
+    assessments = list(period.assessments.select_related("unit", "unit__kind", "framework").order_by("unit__kind__order", "unit__name"))
+    assignments = list(period.assignments.select_related("appraiser", "unit", "group"))
+    is_lead = bool(request.roles & set(LEADS))
+    rows = []
+    for assessment in assessments:
+        team = [a for a in assignments if a.unit_id == assessment.unit_id or (a.unit_id is None and a.group.framework_id == assessment.framework_id)]
+        if not is_lead and Role.LEADERSHIP not in request.roles and request.user.pk not in {a.appraiser_id for a in team}:
+            continue
+        rows.append({"assessment": assessment, "team": sorted({str(a.appraiser) for a in team}),
+                     "signed": list(assessment.signoffs.select_related("appraiser")),
+                     "undecided": len(appraisal.undecided(assessment, 1 if assessment.status == Assessment.Status.ROUND1 else 2))
+                     if assessment.status in (Assessment.Status.ROUND1, Assessment.Status.ROUND2) else None})
+    people = User.objects.filter(memberships__province=request.province, memberships__role__in=[Role.APPRAISER, Role.APPRAISAL_LEAD]).distinct()
+    groups = Indicator.objects.filter(framework__period_uses__period=period, parent__isnull=True).order_by("framework_id", "position")
+    return render(request, "assessments/appraisal_board.html", {
+        "period": period, "rows": rows, "assignments": assignments, "is_lead": is_lead,
+        "is_admin": Role.PROVINCE_ADMIN in request.roles, "people": people, "groups": groups,
+        "units": Unit.objects.filter(assessments__period=period).order_by("name"),
+        "leads": User.objects.filter(memberships__province=request.province, memberships__role=Role.APPRAISAL_LEAD),
+    })
+
+
+@require_POST
+@province_view(*LEADS)
+def lead_act(request, period_id: int, act: str):
+    period = get_object_or_404(Period, pk=period_id)
+    acts = {"bat-dau-vong-1": appraisal.round1_start, "dong-vong-1": appraisal.round1_close, "bat-dau-vong-2": appraisal.round2_start}
+    if act not in acts:
+        raise PermissionDenied
+    try:
+        result = acts[act](period=period, actor=request.user)
+    except ValidationError as error:
+        _messages(request, error)
+    else:
+        if isinstance(result, dict):
+            messages.success(request, f"Đã đóng vòng 1: {result['returned']} đơn vị chờ giải trình, {result['round2']} đơn vị sang vòng 2.")
+        else:
+            messages.success(request, f"Đã chuyển {result} đơn vị.")
+    return _board(request, period)
+
+
+@require_POST
+@province_view(*LEADS)
+def assignment_add(request, period_id: int):
+    period = get_object_or_404(Period, pk=period_id)
+    appraiser = User.objects.filter(pk=request.POST.get("appraiser") or 0, memberships__province=request.province,
+                                    memberships__role__in=[Role.APPRAISER, Role.APPRAISAL_LEAD]).first()
+    unit = Unit.objects.filter(pk=request.POST.get("unit") or 0).first() if request.POST.get("unit") else None
+    group = (Indicator.objects.filter(pk=request.POST.get("group") or 0, parent__isnull=True,
+                                      framework__period_uses__period=period).first() if request.POST.get("group") else None)
+    if appraiser is None:
+        messages.error(request, "Hãy chọn một thẩm định viên của tỉnh.")
+    elif (request.POST.get("unit") and unit is None) or (request.POST.get("group") and group is None):
+        messages.error(request, "Đơn vị hoặc nhóm chỉ tiêu đã chọn không thuộc kỳ đánh giá này.")
+    elif unit is None and group is None:
+        messages.error(request, "Hãy chọn đơn vị, nhóm chỉ tiêu, hoặc cả hai.")
+    else:
+        _, created = Assignment.objects.get_or_create(period=period, appraiser=appraiser, unit=unit, group=group)
+        messages.success(request, "Đã phân công." if created else "Phân công này đã có.")
+    return _board(request, period)
+
+
+@require_POST
+@province_view(*LEADS)
+def assignment_remove(request, assignment_id: int):
+    assignment = get_object_or_404(Assignment.objects.select_related("period"), pk=assignment_id)
+    assignment.delete()
+    messages.success(request, "Đã bỏ phân công.")
+    return _board(request, assignment.period)
+
+
+@require_POST
+@province_view(Role.PROVINCE_ADMIN)
+def lead_set(request, period_id: int):
+    period = get_object_or_404(Period, pk=period_id)
+    lead = User.objects.filter(pk=request.POST.get("lead") or 0, memberships__province=request.province,
+                               memberships__role=Role.APPRAISAL_LEAD).first()
+    if lead is None:
+        messages.error(request, "Hãy chọn một tổ trưởng tổ thẩm định của tỉnh.")
+    else:
+        period.lead = lead
+        period.save(update_fields=["lead"])
+        messages.success(request, f"Tổ trưởng: {lead}.")
+    return _board(request, period)
+
+
+# --- one unit -----------------------------------------------------------------------------
+@province_view()  # a unit officer (or anyone off the team) gets 404 from the access helper
+def unit_appraisal(request, assessment_id: int):
+    assessment = selectors.get_assessment_for_appraiser(request, assessment_id)
+    sheet = selectors.entry_sheet(assessment)
+    reviews = selectors.reviews_by_answer(assessment)
+    mine = selectors.assigned_indicator_ids(assessment, request.user)
+    current_round = {Assessment.Status.ROUND1: 1, Assessment.Status.ROUND2: 2}.get(assessment.status)
+    for item in sheet.items:
+        answer_reviews = reviews.get(item.answer.pk, {}) if item.answer else {}
+        item.round1, item.round2 = answer_reviews.get(1), answer_reviews.get(2)
+        item.editable = current_round is not None and item.indicator.pk in mine and item.is_leaf and item.indicator.rule != Rule.COLLECTED
+        item.current = answer_reviews.get(current_round) if current_round else None
+        item.adjust_fields = [] if item.indicator.rule == Rule.MANUAL else input_fields(item.indicator.rule, item.indicator.params)
+    assigned = {a.appraiser_id for a in selectors.assignments_for(assessment)}
+    signed = list(assessment.signoffs.select_related("appraiser"))
+    return render(request, "assessments/unit_appraisal.html", {
+        "assessment": assessment, "items": sheet.items, "round": current_round, "grand_total": sheet.grand_total,
+        "max_total": sheet.max_total, "signed": signed, "can_sign": current_round == 2 and request.user.pk in assigned
+        and request.user.pk not in {s.appraiser_id for s in signed},
+        "is_lead": bool(request.roles & set(LEADS)), "is_admin": Role.PROVINCE_ADMIN in request.roles,
+        "decisions": _decisions(current_round),
+    })
+
+
+def _decisions(round_no):
+    D = Review.Decision
+    return [(d.value, d.label) for d in ((D.CONFIRM, D.ADJUST, D.REQUEST) if round_no == 1 else (D.CONFIRM, D.ADJUST, D.WITHDRAW))]
+
+
+def _back(request, assessment, anchor=""):
+    url = reverse("assessments:unit_appraisal", kwargs={"province": request.province.slug, "assessment_id": assessment.pk})
+    return redirect(url + (f"#{anchor}" if anchor else ""))
+
+
+@require_POST
+@province_view(*TEAM)
+def review(request, assessment_id: int, indicator_id: int):
+    assessment = selectors.get_assessment_for_appraiser(request, assessment_id)
+    indicator = get_object_or_404(Indicator, pk=indicator_id, framework=assessment.framework_id)
+    round_no = {Assessment.Status.ROUND1: 1, Assessment.Status.ROUND2: 2}.get(assessment.status, 0)
+    if not round_no:
+        messages.error(request, "Bản đánh giá không ở vòng thẩm định nào.")
+        return _back(request, assessment)
+    decision = request.POST.get("decision", "")
+    inputs = None
+    if decision == Review.Decision.ADJUST and indicator.rule != Rule.MANUAL:
+        inputs = {f["name"]: (request.POST.getlist(f["name"]) if f["kind"] == "multi" else request.POST.get(f["name"], "").strip())
+                  for f in input_fields(indicator.rule, indicator.params)}
+    try:
+        version = int(request.POST.get("version", "0"))
+        appraisal.review_save(assessment=assessment, indicator=indicator, round=round_no, decision=decision,
+                              reviewer=request.user, inputs=inputs, points=request.POST.get("points", ""),
+                              reason=request.POST.get("reason", ""), expected_version=version)
+    except ValueError:
+        messages.error(request, "Biểu mẫu không hợp lệ; hãy tải lại trang.")
+    except ValidationError as error:
+        messages.error(request, f"Chỉ tiêu {indicator.code}: " + " ".join(error.messages))
+    else:
+        messages.success(request, f"Đã lưu quyết định cho chỉ tiêu {indicator.code}.")
+    return _back(request, assessment, f"i-{indicator.pk}")
+
+
+@require_POST
+@province_view(*TEAM)
+def confirm_all(request, assessment_id: int):
+    assessment = selectors.get_assessment_for_appraiser(request, assessment_id)
+    round_no = {Assessment.Status.ROUND1: 1, Assessment.Status.ROUND2: 2}.get(assessment.status, 0)
+    try:
+        if not round_no:
+            raise ValidationError("Bản đánh giá không ở vòng thẩm định nào.")
+        count = appraisal.confirm_all(assessment=assessment, round=round_no, reviewer=request.user)
+    except ValidationError as error:
+        _messages(request, error)
+    else:
+        messages.success(request, f"Đã xác nhận {count} chỉ tiêu chưa có quyết định.")
+    return _back(request, assessment)
+
+
+@require_POST
+@province_view(*TEAM)
+def sign(request, assessment_id: int):
+    assessment = selectors.get_assessment_for_appraiser(request, assessment_id)
+    try:
+        appraisal.sign_off(assessment=assessment, appraiser=request.user)
+    except ValidationError as error:
+        _messages(request, error)
+    else:
+        messages.success(request, "Đã ký xác nhận kết quả thẩm định.")
+    return _back(request, assessment)
+
+
+@require_POST
+@province_view(*LEADS)
+def finalise(request, assessment_id: int):
+    assessment = selectors.get_assessment_for_appraiser(request, assessment_id)
+    if Role.APPRAISAL_LEAD not in request.roles and Role.PROVINCE_ADMIN not in request.roles:
+        raise PermissionDenied
+    try:
+        appraisal.finalise(assessment=assessment, actor=request.user)
+    except ValidationError as error:
+        _messages(request, error)
+    else:
+        messages.success(request, "Đã chốt kết quả.")
+    return _back(request, assessment)
+
+
+@require_POST
+@province_view(Role.PROVINCE_ADMIN)
+def reopen(request, assessment_id: int):
+    assessment = selectors.get_assessment_for_user(request, assessment_id)
+    try:
+        appraisal.reopen(assessment=assessment, actor=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        _messages(request, error)
+    else:
+        messages.success(request, "Đã mở lại kết quả; các chữ ký cũ được lưu trong nhật ký.")
+    return _back(request, assessment)
+
+
+# --- the unit's explanation ---------------------------------------------------------------
+@require_POST
+@province_view(Role.UNIT_OFFICER)
+def explanation_save(request, assessment_id: int, indicator_id: int):
+    assessment = selectors.get_assessment_for_user(request, assessment_id)
+    if not selectors.is_officer_of(request, assessment):
+        raise PermissionDenied
+    indicator = get_object_or_404(Indicator, pk=indicator_id, framework=assessment.framework_id)
+    try:
+        appraisal.explanation_save(assessment=assessment, indicator=indicator, text=request.POST.get("explanation", "")[:5000],
+                                   actor=request.user)
+    except ValidationError as error:
+        _messages(request, error)
+    else:
+        messages.success(request, f"Đã lưu giải trình chỉ tiêu {indicator.code}.")
+    return entry_back(request, assessment, f"i-{indicator.pk}")
+
+
+@require_POST
+@province_view(Role.UNIT_OFFICER)
+def explanation_submit(request, assessment_id: int):
+    assessment = selectors.get_assessment_for_user(request, assessment_id)
+    if not selectors.is_officer_of(request, assessment):
+        raise PermissionDenied
+    try:
+        appraisal.explanation_submit(assessment=assessment, actor=request.user)
+    except ValidationError as error:
+        _messages(request, error)
+    else:
+        messages.success(request, "Đã gửi giải trình tới Tổ thẩm định.")
+    return entry_back(request, assessment)
+
+
+@province_view()
+def history_csv(request, assessment_id: int):
+    """The assessment's whole event log as CSV (UTF-8 with BOM for Excel)."""
+    assessment = selectors.get_assessment_for_user(request, assessment_id)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="lich-su-{assessment.pk}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(["thoi_gian", "nguoi", "chi_tieu", "viec", "truoc", "sau", "ly_do"])
+    for event in Event.objects.filter(assessment=assessment).select_related("actor", "indicator"):
+        writer.writerow([
+            timezone.localtime(event.created_at).strftime("%d/%m/%Y %H:%M:%S"), event.actor.username if event.actor else "",
+            event.indicator.code if event.indicator else "", event.action, event.old, event.new, event.reason,
+        ])
+    return response
