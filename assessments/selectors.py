@@ -81,6 +81,7 @@ class Sheet:
     items: list[Item]
     grand_total: Decimal
     max_total: Decimal
+    final_total: Decimal | None = None
 
 
 def entry_sheet(assessment: Assessment) -> Sheet:
@@ -121,7 +122,9 @@ def entry_sheet(assessment: Assessment) -> Sheet:
 
     walk(None, 0)
     top_max = sum((i.max_points for i in indicators if parent_of[i.code] == ""), Decimal(0))
-    return Sheet(items=items, grand_total=grand_total(parent_of, totals), max_total=top_max)
+    finals = {i.code: answers[i.pk].final_score for i in indicators if i.pk in answers and i.pk not in parent_codes}
+    final_total = grand_total(parent_of, roll_up(parent_of, finals)) if any(v is not None for v in finals.values()) else None
+    return Sheet(items=items, grand_total=grand_total(parent_of, totals), max_total=top_max, final_total=final_total)
 
 
 def missing_items(assessment: Assessment) -> list[Item]:

@@ -147,7 +147,7 @@ def entry(request, assessment_id: int):
     is_officer = selectors.is_officer_of(request, assessment)
     return render(request, "assessments/entry.html", {
         "assessment": assessment, "items": shown, "progress": progress, "only_left": only_left,
-        "grand_total": sheet.grand_total, "max_total": sheet.max_total,
+        "grand_total": sheet.grand_total, "max_total": sheet.max_total, "final_total": sheet.final_total,
         "can_edit": is_officer and not closed, "closed_reason": closed, "is_officer": is_officer,
         "can_withdraw": is_officer and not assessment.withdraw_refused_reason(now),
         "explaining": is_officer and assessment.status == Assessment.Status.RETURNED,

@@ -23,33 +23,6 @@ from tests.conftest import make_user
 S = Assessment.Status
 
 
-@pytest.fixture
-def team(world, assessment, indicators):
-    """The unit's data complete and submitted; a.thamdinh appraises the unit, a.thamdinh2 group 2 of every unit."""
-    with scopes_disabled():
-        world.officer_a1.email = "canbo@so-y-te.vn"
-        world.officer_a1.save()
-        second = make_user("a.thamdinh2")
-        second.email = "td2@stttt.vn"
-        second.save()
-        Membership.objects.create(user=second, province=world.province_a, role=Role.APPRAISER)
-    world.appraiser2 = second
-    with scope(province=world.province_a):
-        period = assessment.period
-        today = timezone.localdate()
-        period.round1_end, period.explanation_end, period.round2_end = (today + timedelta(days=d) for d in (10, 20, 30))
-        period.lead = world.lead_a
-        period.save()
-        Assignment.objects.create(period=period, appraiser=world.appraiser_a, unit=world.unit_a1)
-        Assignment.objects.create(period=period, appraiser=second, group=indicators["2"])
-        for code, inputs in [("1.1", {"value": "không"}), ("1.2", {"a": "4", "b": "10"}), ("1.3", {"count": "2"}), ("2", {"points": "8"})]:
-            answer_save(assessment=assessment, indicator=indicators[code], inputs=inputs, note="", actor=world.officer_a1)
-        assessment_submit(assessment=assessment, actor=world.officer_a1)
-        appraisal.round1_start(period=period, actor=world.lead_a)
-    assessment.refresh_from_db()
-    return world
-
-
 def _review(world_user, assessment, indicator, round=1, **kwargs):
     with scope(province=assessment.period.province):
         return appraisal.review_save(assessment=assessment, indicator=indicator, round=round, reviewer=world_user, **kwargs)
