@@ -82,6 +82,7 @@ def load_demo() -> dict[str, int]:
                 )
     frameworks = load_catalogues()
     load_demo_period()
+    load_demo_appraisal()
     return {
         "provinces": len(provinces), "units": len(units), "accounts": len({r["username"] for r in demo_accounts()}),
         "frameworks": frameworks,
@@ -153,6 +154,114 @@ def load_demo_period() -> None:
         for indicator in framework.indicators.filter(children__isnull=True).order_by("position")[:2]:
             answer_save(assessment=assessment, indicator=indicator, inputs={"points": str(indicator.max_points / 2)},
                         note="Số liệu mẫu", actor=officer)
+
+
+APPRAISAL_PERIOD = "Đánh giá DTI năm 2024 (dữ liệu mẫu)"
+# unit -> the state the demo leaves it in (every other unit stays a draft)
+APPRAISAL_STATES = {
+    "Sở Thông tin và Truyền thông": "final",
+    "Sở Tư pháp": "round2",
+    "Sở Kế hoạch và Đầu tư": "explained",
+    "UBND huyện Đắk Song": "returned",
+    "Sở Nội vụ": "round1",
+    "Sở Y tế": "submitted",
+}
+
+
+def load_demo_appraisal() -> None:
+    """Đắk Nông 2024 under 1552/QĐ-UBND, with units in every state of the workflow."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from assessments import appraisal
+    from assessments.models import Assignment, Period
+    from assessments.services import answer_save, assessment_submit, period_open, period_save
+    from indicators.models import Framework
+
+    province = Province.objects.get(slug="daknong")
+    with scope(province=province):
+        if Period.objects.filter(name=APPRAISAL_PERIOD).exists():
+            return
+        users = {u.username: u for u in User.objects.filter(username__in=[
+            "daknong.quantri", "daknong.thamdinh", "daknong.totruong", "thamdinh.chung"])}
+        lead, appraiser, expert = users["daknong.totruong"], users["daknong.thamdinh"], users["thamdinh.chung"]
+        frameworks = {f.unit_kind: f for f in Framework.objects.filter(decision_number="1552/QĐ-UBND")}
+        today = timezone.localdate()
+        period = Period(
+            province=province, year=2024, name=APPRAISAL_PERIOD, lead=lead,
+            self_assessment_start=today - timedelta(days=30), self_assessment_end=today + timedelta(days=10),
+            round1_end=today + timedelta(days=25), explanation_end=today + timedelta(days=35),
+            round2_end=today + timedelta(days=45), publication_date=today + timedelta(days=60),
+        )
+        period_save(period=period, frameworks=frameworks)
+        period_open(period=period, actor=users["daknong.quantri"])
+        for framework in frameworks.values():
+            for group in framework.indicators.filter(parent__isnull=True):
+                Assignment.objects.create(period=period, appraiser=appraiser, group=group)
+                if group.name == "An toàn thông tin mạng":  # one expert reviews cyber-security everywhere
+                    Assignment.objects.create(period=period, appraiser=expert, group=group)
+        assessments = {a.unit.name: a for a in period.assessments.select_related("unit", "framework", "period")}
+        officers = {m.unit_id: m.user for m in Membership.objects.filter(province=province, role="unit_officer")}
+        fallback = users["daknong.quantri"]
+
+        def fill(assessment, share):
+            actor = officers.get(assessment.unit_id, fallback)
+            for indicator in assessment.framework.indicators.filter(children__isnull=True):
+                points = (indicator.max_points * Decimal(share)).quantize(Decimal("0.01"))
+                answer_save(assessment=assessment, indicator=indicator, inputs={"points": str(points)},
+                            note="Số liệu mẫu", actor=actor)
+            return actor
+
+        def adjust_first(assessment):
+            first = assessment.framework.indicators.filter(children__isnull=True).order_by("position").first()
+            answer = assessment.answers.get(indicator=first)
+            appraisal.review_save(assessment=assessment, indicator=first, round=1, decision="adjust", reviewer=appraiser,
+                                  points=str((answer.self_score * Decimal("0.8")).quantize(Decimal("0.01"))),
+                                  reason="Tài liệu kiểm chứng chưa đủ cho toàn bộ số liệu đã kê khai")
+            return first
+
+        staged = [name for name, state in APPRAISAL_STATES.items() if state not in ("round1", "submitted")]
+        for offset, name in enumerate(staged):
+            assessment_submit(assessment=assessments[name], actor=fill(assessments[name], 0.9 - offset * 0.05))
+        appraisal.round1_start(period=period, actor=lead)
+        queried = {}
+        for name in staged:
+            if APPRAISAL_STATES[name] != "round2":
+                queried[name] = adjust_first(assessments[name])
+            for person in (appraiser, expert):
+                appraisal.confirm_all(assessment=assessments[name], round=1, reviewer=person)
+        appraisal.round1_close(period=period, actor=lead)
+        def explain(name):
+            actor = officers.get(assessments[name].unit_id, fallback)
+            appraisal.explanation_save(assessment=assessments[name], indicator=queried[name], actor=actor,
+                                       text="Đơn vị đã bổ sung biên bản và báo cáo kèm theo.")
+            appraisal.explanation_submit(assessment=assessments[name], actor=actor)
+
+        explain("Sở Thông tin và Truyền thông")
+        appraisal.round2_start(period=period, actor=lead)
+        explain("Sở Kế hoạch và Đầu tư")  # explained after round 2 began: waits for the lead
+        final = assessments["Sở Thông tin và Truyền thông"]
+        final.refresh_from_db()
+        appraisal.review_save(assessment=final, indicator=queried["Sở Thông tin và Truyền thông"], round=2,
+                              decision="confirm", reviewer=appraiser, expected_version=0)
+        for person in (appraiser, expert):
+            appraisal.confirm_all(assessment=final, round=2, reviewer=person)
+            appraisal.sign_off(assessment=final, appraiser=person)
+        appraisal.finalise(assessment=final, actor=lead)
+        late = assessments["Sở Nội vụ"]
+        assessment_submit(assessment=late, actor=fill(late, 0.75))
+        appraisal.round1_start(period=period, actor=lead)
+        appraisal.review_save(assessment=late, indicator=late.framework.indicators.filter(children__isnull=True)
+                              .order_by("position").first(), round=1, decision="confirm", reviewer=appraiser)
+        submitted = assessments["Sở Y tế"]
+        assessment_submit(assessment=submitted, actor=fill(submitted, 0.8))
+        partial = assessments["Sở Tài chính"]
+        actor = officers.get(partial.unit_id, fallback)
+        for indicator in partial.framework.indicators.filter(children__isnull=True).order_by("position")[:3]:
+            answer_save(assessment=partial, indicator=indicator, inputs={"points": str(indicator.max_points * Decimal("0.6"))},
+                        note="Đang nhập", actor=actor)
 
 
 def _catalogue_meta(entry: dict) -> dict[str, str]:

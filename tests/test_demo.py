@@ -109,3 +109,14 @@ def test_the_demo_person_with_two_provinces_is_offered_both(db, client):
     assert "Đắk Lắk" in text and "Đắk Nông" in text
     assert client.get("/daklak/tham-dinh/").status_code == 200
     assert client.get("/daknong/tham-dinh/").status_code == 200
+
+
+def test_the_daknong_2024_period_has_units_in_every_state(db):
+    from assessments.models import Assessment
+
+    call_command("load_demo")
+    with scopes_disabled():
+        states = set(Assessment.objects.filter(period__province__slug="daknong", period__year=2024).values_list("status", flat=True))
+        daklak = set(Assessment.objects.filter(period__province__slug="daklak", period__year=2025).values_list("status", flat=True))
+    assert {"draft", "submitted", "round1", "returned", "explained", "round2", "final"} <= states
+    assert daklak == {"draft"}
