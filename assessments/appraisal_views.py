@@ -4,6 +4,7 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -49,9 +50,14 @@ def board(request, period_id: int):
                      "undecided": len(appraisal.undecided(assessment, 1 if assessment.status == Assessment.Status.ROUND1 else 2))
                      if assessment.status in (Assessment.Status.ROUND1, Assessment.Status.ROUND2) else None})
     people = User.objects.filter(memberships__province=request.province, memberships__role__in=[Role.APPRAISER, Role.APPRAISAL_LEAD]).distinct()
+    per_appraiser = (
+        Review.objects.filter(answer__assessment__period=period)
+        .values("reviewer__username", "reviewer__full_name", "round").annotate(count=Count("pk"))
+        .order_by("reviewer__username", "round")
+    )
     groups = Indicator.objects.filter(framework__period_uses__period=period, parent__isnull=True).order_by("framework_id", "position")
     return render(request, "assessments/appraisal_board.html", {
-        "period": period, "rows": rows, "assignments": assignments, "is_lead": is_lead,
+        "period": period, "rows": rows, "assignments": assignments, "is_lead": is_lead, "per_appraiser": per_appraiser,
         "is_admin": Role.PROVINCE_ADMIN in request.roles, "people": people, "groups": groups,
         "units": Unit.objects.filter(assessments__period=period).order_by("name"),
         "leads": User.objects.filter(memberships__province=request.province, memberships__role=Role.APPRAISAL_LEAD),
@@ -143,7 +149,7 @@ def unit_appraisal(request, assessment_id: int):
         "max_total": sheet.max_total, "signed": signed, "can_sign": current_round == 2 and request.user.pk in assigned
         and request.user.pk not in {s.appraiser_id for s in signed},
         "is_lead": bool(request.roles & set(LEADS)), "is_admin": Role.PROVINCE_ADMIN in request.roles,
-        "decisions": _decisions(current_round),
+        "decisions": _decisions(current_round), "has_mine": bool(mine),
     })
 
 

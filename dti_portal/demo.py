@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
+from indicators.scoring import format_number
+
 from dti_portal.accounts.models import Membership, User
 from dti_portal.tenancy.models import Province, Unit, UnitAlias, UnitKind, UnitLineage
 from dti_portal.tenancy.names import name_key
@@ -152,7 +154,7 @@ def load_demo_period() -> None:
         assessment = period.assessments.get(unit__name="Sở Y tế")
         officer = User.objects.get(username="daklak.canbo")
         for indicator in framework.indicators.filter(children__isnull=True).order_by("position")[:2]:
-            answer_save(assessment=assessment, indicator=indicator, inputs={"points": str(indicator.max_points / 2)},
+            answer_save(assessment=assessment, indicator=indicator, inputs={"points": format_number(indicator.max_points / 2)},
                         note="Số liệu mẫu", actor=officer)
 
 
@@ -210,7 +212,7 @@ def load_demo_appraisal() -> None:
             actor = officers.get(assessment.unit_id, fallback)
             for indicator in assessment.framework.indicators.filter(children__isnull=True):
                 points = (indicator.max_points * Decimal(share)).quantize(Decimal("0.01"))
-                answer_save(assessment=assessment, indicator=indicator, inputs={"points": str(points)},
+                answer_save(assessment=assessment, indicator=indicator, inputs={"points": format_number(points)},
                             note="Số liệu mẫu", actor=actor)
             return actor
 
@@ -218,7 +220,7 @@ def load_demo_appraisal() -> None:
             first = assessment.framework.indicators.filter(children__isnull=True).order_by("position").first()
             answer = assessment.answers.get(indicator=first)
             appraisal.review_save(assessment=assessment, indicator=first, round=1, decision="adjust", reviewer=appraiser,
-                                  points=str((answer.self_score * Decimal("0.8")).quantize(Decimal("0.01"))),
+                                  points=format_number(answer.self_score * Decimal("0.8")),
                                   reason="Tài liệu kiểm chứng chưa đủ cho toàn bộ số liệu đã kê khai")
             return first
 
@@ -260,7 +262,7 @@ def load_demo_appraisal() -> None:
         partial = assessments["Sở Tài chính"]
         actor = officers.get(partial.unit_id, fallback)
         for indicator in partial.framework.indicators.filter(children__isnull=True).order_by("position")[:3]:
-            answer_save(assessment=partial, indicator=indicator, inputs={"points": str(indicator.max_points * Decimal("0.6"))},
+            answer_save(assessment=partial, indicator=indicator, inputs={"points": format_number(indicator.max_points * Decimal("0.6"))},
                         note="Đang nhập", actor=actor)
 
 

@@ -214,3 +214,16 @@ def test_the_reminder_command_reminds_before_deadlines_and_marks_units_that_neve
     call_command("send_reminders", "--today", later)
     with scopes_disabled():
         assert Assessment.objects.get(period=period).status == S.NOT_REPORTED
+
+
+def test_the_board_shows_progress_per_unit_and_per_appraiser_and_hides_other_units(team, assessment, indicators, client_as):
+    _review(team.appraiser_a, assessment, indicators["1.2"], decision="confirm")
+    url = reverse("assessments:appraisal_board", kwargs={"province": "tinh-a", "period_id": assessment.period_id})
+    page = client_as(team.lead_a).get(url).content.decode()
+    assert 'data-unit="Sở Y tế"' in page and "A Thamdinh</td><td>1</td><td class=\"num\">1</td>" in page
+    outsider = make_user("a.thamdinh9")
+    with scopes_disabled():
+        Membership.objects.create(user=outsider, province=team.province_a, role=Role.APPRAISER)
+    other = Client()
+    other.force_login(outsider)
+    assert 'data-unit="Sở Y tế"' not in other.get(url).content.decode()
