@@ -46,7 +46,7 @@ test: venv system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: venv
-	@ls bench/*.py >/dev/null 2>&1 && for f in bench/*.py; do $(BIN)/python $$f; done || echo "Chưa có benchmark."
+	@for f in bench/[!_]*.py; do $(BIN)/python $$f || exit 1; done
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts

@@ -191,19 +191,30 @@ def review(request, assessment_id: int, indicator_id: int):
     return _back(request, assessment, f"i-{indicator.pk}")
 
 
+def _act(request, assessment, service, success) -> None:
+    """Run one appraisal service; its refusal becomes messages, its result the success text."""
+    try:
+        result = service()
+    except ValidationError as error:
+        _messages(request, error)
+    else:
+        messages.success(request, success(result) if callable(success) else success)
+
+
+def _round_of(assessment) -> int:
+    round_no = {Assessment.Status.ROUND1: 1, Assessment.Status.ROUND2: 2}.get(assessment.status, 0)
+    if not round_no:
+        raise ValidationError("Bản đánh giá không ở vòng thẩm định nào.")
+    return round_no
+
+
 @require_POST
 @province_view(*TEAM)
 def confirm_all(request, assessment_id: int):
     assessment = selectors.get_assessment_for_appraiser(request, assessment_id)
-    round_no = {Assessment.Status.ROUND1: 1, Assessment.Status.ROUND2: 2}.get(assessment.status, 0)
-    try:
-        if not round_no:
-            raise ValidationError("Bản đánh giá không ở vòng thẩm định nào.")
-        count = appraisal.confirm_all(assessment=assessment, round=round_no, reviewer=request.user)
-    except ValidationError as error:
-        _messages(request, error)
-    else:
-        messages.success(request, f"Đã xác nhận {count} chỉ tiêu chưa có quyết định.")
+    _act(request, assessment,
+         lambda: appraisal.confirm_all(assessment=assessment, round=_round_of(assessment), reviewer=request.user),
+         lambda count: f"Đã xác nhận {count} chỉ tiêu chưa có quyết định.")
     return _back(request, assessment)
 
 
@@ -211,12 +222,8 @@ def confirm_all(request, assessment_id: int):
 @province_view(*TEAM)
 def sign(request, assessment_id: int):
     assessment = selectors.get_assessment_for_appraiser(request, assessment_id)
-    try:
-        appraisal.sign_off(assessment=assessment, appraiser=request.user)
-    except ValidationError as error:
-        _messages(request, error)
-    else:
-        messages.success(request, "Đã ký xác nhận kết quả thẩm định.")
+    _act(request, assessment, lambda: appraisal.sign_off(assessment=assessment, appraiser=request.user),
+         "Đã ký xác nhận kết quả thẩm định.")
     return _back(request, assessment)
 
 
@@ -224,14 +231,7 @@ def sign(request, assessment_id: int):
 @province_view(*LEADS)
 def finalise(request, assessment_id: int):
     assessment = selectors.get_assessment_for_appraiser(request, assessment_id)
-    if Role.APPRAISAL_LEAD not in request.roles and Role.PROVINCE_ADMIN not in request.roles:
-        raise PermissionDenied
-    try:
-        appraisal.finalise(assessment=assessment, actor=request.user)
-    except ValidationError as error:
-        _messages(request, error)
-    else:
-        messages.success(request, "Đã chốt kết quả.")
+    _act(request, assessment, lambda: appraisal.finalise(assessment=assessment, actor=request.user), "Đã chốt kết quả.")
     return _back(request, assessment)
 
 
@@ -239,12 +239,9 @@ def finalise(request, assessment_id: int):
 @province_view(Role.PROVINCE_ADMIN)
 def reopen(request, assessment_id: int):
     assessment = selectors.get_assessment_for_user(request, assessment_id)
-    try:
-        appraisal.reopen(assessment=assessment, actor=request.user, reason=request.POST.get("reason", ""))
-    except ValidationError as error:
-        _messages(request, error)
-    else:
-        messages.success(request, "Đã mở lại kết quả; các chữ ký cũ được lưu trong nhật ký.")
+    _act(request, assessment,
+         lambda: appraisal.reopen(assessment=assessment, actor=request.user, reason=request.POST.get("reason", "")),
+         "Đã mở lại kết quả; các chữ ký cũ được lưu trong nhật ký.")
     return _back(request, assessment)
 
 
@@ -256,13 +253,9 @@ def explanation_save(request, assessment_id: int, indicator_id: int):
     if not selectors.is_officer_of(request, assessment):
         raise PermissionDenied
     indicator = get_object_or_404(Indicator, pk=indicator_id, framework=assessment.framework_id)
-    try:
-        appraisal.explanation_save(assessment=assessment, indicator=indicator, text=request.POST.get("explanation", "")[:5000],
-                                   actor=request.user)
-    except ValidationError as error:
-        _messages(request, error)
-    else:
-        messages.success(request, f"Đã lưu giải trình chỉ tiêu {indicator.code}.")
+    _act(request, assessment, lambda: appraisal.explanation_save(
+        assessment=assessment, indicator=indicator, text=request.POST.get("explanation", "")[:5000], actor=request.user),
+        f"Đã lưu giải trình chỉ tiêu {indicator.code}.")
     return entry_back(request, assessment, f"i-{indicator.pk}")
 
 
@@ -272,12 +265,8 @@ def explanation_submit(request, assessment_id: int):
     assessment = selectors.get_assessment_for_user(request, assessment_id)
     if not selectors.is_officer_of(request, assessment):
         raise PermissionDenied
-    try:
-        appraisal.explanation_submit(assessment=assessment, actor=request.user)
-    except ValidationError as error:
-        _messages(request, error)
-    else:
-        messages.success(request, "Đã gửi giải trình tới Tổ thẩm định.")
+    _act(request, assessment, lambda: appraisal.explanation_submit(assessment=assessment, actor=request.user),
+         "Đã gửi giải trình tới Tổ thẩm định.")
     return entry_back(request, assessment)
 
 

@@ -8,25 +8,13 @@ It uses a throw-away SQLite database; nothing of the portal's data is touched.
 import io
 import os
 import random
-import statistics
-import sys
-import tempfile
-import time
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-TMP = tempfile.mkdtemp(prefix="dti-bench-")
-os.environ["DATABASE_URL"] = f"sqlite:///{TMP}/bench.sqlite3"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dti_portal.settings.dev")
+from _django import median_ms, setup
 
-import django  # noqa: E402
-
-django.setup()
+setup()
 
 import openpyxl  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django_scopes import scope  # noqa: E402
 
 from dti_portal.tenancy.services import province_create  # noqa: E402
@@ -60,17 +48,7 @@ def catalogue_rows(groups=10, per_group=14):
     return rows
 
 
-def median_ms(fn, repeat=REPEAT):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
-
-
 def main():
-    call_command("migrate", verbosity=0)
     province = province_create(slug="bench", name="Tỉnh thử", coordinating_agency="Sở KH&CN")
     rows = catalogue_rows()
     book = openpyxl.Workbook()
@@ -100,7 +78,7 @@ def main():
                 for indicator, inputs in zip(indicators, unit_answers):
                     score(indicator.rule, indicator.params, indicator.max_points, inputs)
 
-        import_ms, export_ms, score_ms = median_ms(do_import), median_ms(do_export), median_ms(do_score, 3)
+        import_ms, export_ms, score_ms = median_ms(do_import, REPEAT), median_ms(do_export, REPEAT), median_ms(do_score, 3)
 
     def raw_read():
         sheet = openpyxl.load_workbook(io.BytesIO(xlsx), read_only=True).active
@@ -112,7 +90,7 @@ def main():
             out.active.append(row)
         out.save(io.BytesIO())
 
-    read_ms, write_ms = median_ms(raw_read), median_ms(raw_write)
+    read_ms, write_ms = median_ms(raw_read, REPEAT), median_ms(raw_write, REPEAT)
     n = len(rows) - 1
     print(f"Catalogue benchmark: {n} indicators, median of {REPEAT} runs (scoring: of 3)")
     print(f"{'task':<44}{'median ms':>12}{'raw openpyxl ms':>18}{'ratio':>8}")

@@ -5,25 +5,13 @@ Run: make bench   (or .venv/bin/python bench/entry_page.py)
 """
 
 import os
-import statistics
-import sys
-import tempfile
-import time
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-TMP = tempfile.mkdtemp(prefix="dti-bench-")
-os.environ["DATABASE_URL"] = f"sqlite:///{TMP}/bench.sqlite3"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dti_portal.settings.dev")
+from _django import median_ms, setup
 
-import django  # noqa: E402
-
-django.setup()
+setup()
 
 from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
@@ -42,7 +30,6 @@ FIELDS = {"guidance": "Cách xác định " * 5, "evidence_required": "Văn bả
 
 
 def build():
-    call_command("migrate", verbosity=0)
     province = province_create(slug="bench", name="Tỉnh thử", coordinating_agency="Sở KH&CN")
     with scopes_disabled():
         kind = province.unit_kinds.get(code="so")
@@ -73,14 +60,8 @@ def build():
     return user, assessment, count
 
 
-def median_ms(client, url):
-    times = []
-    for _ in range(REQUESTS):
-        start = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, response.status_code
-    return statistics.median(times)
+def get_ok(client, url):
+    assert client.get(url).status_code == 200
 
 
 def main():
@@ -96,7 +77,9 @@ def main():
     # execute_wrapper sees every query (the request signals reset connection.queries).
     with connection.execute_wrapper(lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)):
         assert client.get(entry).status_code == 200
-    entry_ms, bare_ms = median_ms(client, entry), median_ms(Client(), bare)
+    entry_ms = median_ms(lambda: get_ok(client, entry), REQUESTS)
+    anonymous = Client()
+    bare_ms = median_ms(lambda: get_ok(anonymous, bare), REQUESTS)
     print(f"Data-entry page benchmark: {count} indicators, median of {REQUESTS} requests, SQL queries: {len(queries)}")
     print(f"{'page':<36}{'median ms':>12}{'ratio':>8}")
     print(f"{'bare template page (login)':<36}{bare_ms:>12.1f}{1:>8.1f}")

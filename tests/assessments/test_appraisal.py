@@ -15,8 +15,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from assessments import appraisal
-from assessments.models import Answer, Assessment, Assignment, Event, Period, Review, SignOff
-from assessments.services import answer_save, assessment_submit
+from assessments.models import Answer, Assessment, Event, Period, Review, SignOff
 from dti_portal.accounts.models import Membership, Role
 from tests.conftest import make_user
 

@@ -1,4 +1,3 @@
-import re
 
 import pytest
 from playwright.sync_api import expect

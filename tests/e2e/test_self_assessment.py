@@ -1,4 +1,3 @@
-import re
 
 import pytest
 from django_scopes import scope, scopes_disabled
