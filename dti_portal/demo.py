@@ -85,6 +85,7 @@ def load_demo() -> dict[str, int]:
     frameworks = load_catalogues()
     load_demo_period()
     load_demo_appraisal()
+    load_published_results()
     return {
         "provinces": len(provinces), "units": len(units), "accounts": len({r["username"] for r in demo_accounts()}),
         "frameworks": frameworks,
@@ -156,6 +157,26 @@ def load_demo_period() -> None:
         for indicator in framework.indicators.filter(children__isnull=True).order_by("position")[:2]:
             answer_save(assessment=assessment, indicator=indicator, inputs={"points": format_number(indicator.max_points / 2)},
                         note="Số liệu mẫu", actor=officer)
+
+
+RESULT_FILES = [("daklak", 2020, "results_daklak_2020.csv"), ("daklak", 2023, "results_daklak_2023.csv"),
+                ("daknong", 2023, "results_daknong_2023.csv")]
+
+
+def load_published_results() -> None:
+    """The results the provinces published (fixtures/results/, from shared/reference/)."""
+    from rankings.models import ImportedResult
+    from rankings.results import results_import
+
+    for slug, year, name in RESULT_FILES:
+        province = Province.objects.get(slug=slug)
+        with scope(province=province):
+            if ImportedResult.objects.filter(province=province, year=year).exists():
+                continue
+            path = Path(settings.BASE_DIR) / "fixtures" / "results" / name
+            report = results_import(province=province, year=year, filename=name, content=path.read_bytes())
+            if not report.ok:
+                raise ValueError(f"{name}: " + "; ".join(str(p) for p in report.problems))
 
 
 APPRAISAL_PERIOD = "Đánh giá DTI năm 2024 (dữ liệu mẫu)"

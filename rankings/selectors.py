@@ -1,0 +1,129 @@
+"""Reads for rankings: a year's table for a unit kind, from imported results (or final scores)."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q
+
+from dti_portal.tenancy.models import UnitKind
+from indicators.models import Framework
+
+from . import ranking
+from .models import ImportedResult
+from .results import framework_parts, part_key
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    maximum: Decimal | None = None
+    average: Decimal | None = None
+
+
+@dataclass
+class AggregateTable:
+    name: str
+    maximum: Decimal | None
+    rows: list
+    average: Decimal | None
+
+
+@dataclass
+class Table:
+    year: int
+    kind: UnitKind
+    framework: Framework | None
+    rows: list
+    columns: list[Column]
+    by: str  # "total" or "index"
+    max_total: Decimal | None
+    total_average: Decimal | None
+    index_average: Decimal | None
+    aggregates: list[AggregateTable] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    previous_year: int | None = None
+    framework_changed: bool = False
+
+
+def available(province) -> list[tuple[int, UnitKind]]:
+    pairs = ImportedResult.objects.filter(province=province).values_list("year", "unit_kind").distinct()
+    kinds = {k.pk: k for k in UnitKind.objects.filter(province=province)}
+    return sorted(((year, kinds[kind]) for year, kind in pairs), key=lambda p: (-p[0], p[1].order))
+
+
+def ranking_table(province, year: int, kind: UnitKind, *, with_change: bool = True) -> Table | None:
+    results = list(ImportedResult.objects.filter(province=province, year=year, unit_kind=kind).select_related("unit", "framework"))
+    if not results:
+        return None
+    framework = next((r.framework for r in results if r.framework_id), None)
+    limits = framework_parts(framework)
+    tops = [i for i in framework.indicators.filter(parent__isnull=True).order_by("position")] if framework else []
+    max_total = sum((i.max_points for i in tops), Decimal(0)) if framework else None
+    keys = []
+    for result in results:
+        keys += [k for k in result.parts if k not in keys]
+    order = {part_key(i.name): n for n, i in enumerate(tops)}
+    keys.sort(key=lambda k: order.get(k, len(order)))
+    rows = []
+    for result in results:
+        parts = {k: (Decimal(v) if v is not None else None) for k, v in result.parts.items()}
+        total = result.total if result.reported else None
+        if total is None and result.reported and parts:
+            total = sum((v for v in parts.values() if v is not None), Decimal(0))
+        index = ranking.index_of(total, max_total) if max_total else result.index
+        rows.append(ranking.Row(unit=result.unit.name, total=total, parts=parts, index=index if result.reported else None))
+    by = "total" if any(r.total is not None for r in rows) else "index"
+    key = (lambda r: r.total) if by == "total" else (lambda r: r.index)
+    rows = ranking.rank(rows, key=key)
+    bands = [(b.label, b.lower_bound) for b in framework.bands.all()] if framework else []
+    for row in rows:
+        value = row.total if framework is None or framework.bands_on == Framework.BandsOn.POINTS else row.index
+        row.band = ranking.band_for(value, bands)
+    columns = [Column(k, limits.get(k, (k.replace("_", " "), None))[0], limits.get(k, (None, None))[1],
+                      ranking.average(r.parts.get(k) for r in rows)) for k in keys]
+    table = Table(
+        year=year, kind=kind, framework=framework, rows=rows, columns=columns, by=by, max_total=max_total,
+        total_average=ranking.average(r.total for r in rows), index_average=ranking.average(r.index for r in rows),
+    )
+    table.aggregates = _aggregate_tables(framework, rows, limits)
+    if with_change:
+        _add_change(province, table)
+    return table
+
+
+def _aggregate_tables(framework, rows, limits) -> list[AggregateTable]:
+    if framework is None:
+        return []
+    tables = []
+    for aggregate in framework.aggregates.prefetch_related("indicators"):
+        own = part_key(aggregate.name)
+        members = [part_key(i.name) for i in aggregate.indicators.all()]
+        aggregate_rows = []
+        for row in rows:
+            value = row.parts.get(own) if own in row.parts else ranking.sum_parts(row.parts, members)
+            aggregate_rows.append(ranking.Row(unit=row.unit, total=value if row.reported else None))
+        aggregate_rows = ranking.rank(aggregate_rows)
+        tables.append(AggregateTable(aggregate.name, limits.get(own, (None, None))[1], aggregate_rows,
+                                     ranking.average(r.total for r in aggregate_rows)))
+    return tables
+
+
+def _add_change(province, table: Table) -> None:
+    previous = (
+        ImportedResult.objects.filter(province=province, unit_kind=table.kind, year__lt=table.year)
+        .order_by("-year").values_list("year", flat=True).first()
+    )
+    if previous is None:
+        return
+    before = ranking_table(province, previous, table.kind, with_change=False)
+    table.previous_year = previous
+    same = table.framework is not None and before.framework is not None and (
+        table.framework.pk == before.framework.pk or table.framework.decision_number == before.framework.decision_number)
+    table.framework_changed = not same
+    if table.by == "total" and before.by == "total" and same:
+        ranking.changes(table.rows, {r.unit: r.total for r in before.rows if r.total is not None})
+    else:  # different frameworks: compare the index, and say so
+        for row in table.rows:
+            old = next((r.index for r in before.rows if r.unit == row.unit), None)
+            row.change = None if row.index is None or old is None else row.index - old
