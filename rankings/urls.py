@@ -6,4 +6,8 @@ app_name = "rankings"
 
 urlpatterns = [
     path("", views.leadership_home, name="leadership_home"),
+    path("xep-hang/", views.ranking_list, name="ranking_list"),
+    path("xep-hang/nhap-ket-qua/", views.results_upload, name="results_upload"),
+    path("xep-hang/<int:year>/<slug:kind_code>/", views.ranking_detail, name="ranking_detail"),
+    path("xep-hang/<int:year>/<slug:kind_code>/tai-ve/", views.ranking_export, name="ranking_export"),
 ]

@@ -49,6 +49,10 @@ GET_MATRIX = {
     "assessments:evidence_download": ALL,
     "assessments:appraisal_board": ALL - {Role.UNIT_OFFICER},
     "assessments:history_csv": ALL,
+    "rankings:ranking_list": ALL,
+    "rankings:ranking_detail": ALL,
+    "rankings:ranking_export": ALL,
+    "rankings:results_upload": {Role.PROVINCE_ADMIN},
 }
 # Pages that answer 404 (not 403) to a role without business there, like an outsider.
 NOT_FOUND_FOR = {"assessments:unit_appraisal": {Role.UNIT_OFFICER}}
@@ -74,6 +78,8 @@ OWN_IDS = {
     "evidence_id": lambda w: w.evidence_a.pk,
     "assignment_id": lambda w: w.assignment_a.pk,
     "act": lambda w: "bat-dau-vong-1",
+    "year": lambda w: 2025,
+    "kind_code": lambda w: "so",
 }
 FOREIGN_IDS = {
     "unit_id": lambda w: w.unit_b1.pk,
@@ -85,6 +91,8 @@ FOREIGN_IDS = {
     "evidence_id": lambda w: w.evidence_b.pk,
     "assignment_id": lambda w: w.assignment_b.pk,
     "act": lambda w: "bat-dau-vong-1",
+    "kind_code": lambda w: "so",
+    "year": lambda w: 1999,  # a year with no results in province A (B's rankings are reached only through B's URL)
 }
 
 
@@ -131,7 +139,15 @@ def world2(world):
     world.assessment_b, world.evidence_b = _assessment_with_evidence(world, world.province_b, world.framework_b, world.officer_b1)
     world.assignment_a = _assignment(world.province_a, world.assessment_a, world.appraiser_a)
     world.assignment_b = _assignment(world.province_b, world.assessment_b, world.admin_b)
+    _published_result(world.province_a, world.unit_a1)
     return world
+
+
+def _published_result(province, unit):
+    from rankings.models import ImportedResult
+
+    with scope(province=province):
+        ImportedResult.objects.create(province=province, year=2025, unit_kind=unit.kind, unit=unit, total=10)
 
 
 def _assessment_with_evidence(world, province, framework, officer):
