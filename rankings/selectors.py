@@ -3,7 +3,6 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
 
 from dti_portal.tenancy.models import UnitKind
 from indicators.models import Framework
