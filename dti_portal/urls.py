@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from dti_portal.tenancy import views as tenancy_views
+from rankings import views as rankings_views
 
 province_patterns = [
     path("", tenancy_views.province_home, name="province_home"),
@@ -10,6 +11,9 @@ province_patterns = [
     path("bo-chi-so/", include("indicators.urls")),
     path("", include("assessments.urls")),
     path("lanh-dao/", include("rankings.urls")),
+    path("cong-khai/", rankings_views.public_home, name="public_home"),
+    path("cong-khai/<int:year>/", rankings_views.public_year, name="public_year"),
+    path("cong-khai/<int:year>/<slug:kind>/", rankings_views.public_download, name="public_download"),
 ]
 
 urlpatterns = [

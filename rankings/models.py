@@ -31,3 +31,31 @@ class ImportedResult(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["province", "year", "unit"], name="importedresult_unique")]
+
+
+def publication_path(instance, filename: str) -> str:
+    import uuid
+
+    return f"publications/{instance.province_id}/{instance.year}/{uuid.uuid4().hex}-{filename}"
+
+
+class Publication(models.Model):
+    """The official publication of a year's results: a frozen snapshot and its PDF and Excel."""
+
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField("năm")
+    decision_number = models.CharField("số quyết định", max_length=60)
+    decision_date = models.DateField("ngày quyết định")
+    signer = models.CharField("người ký", max_length=150)
+    snapshot = models.JSONField(default=dict)  # the tables as published: never recomputed
+    pdf = models.FileField(upload_to=publication_path, max_length=255)
+    pdf_sha256 = models.CharField(max_length=64)
+    xlsx = models.FileField(upload_to=publication_path, max_length=255)
+    xlsx_sha256 = models.CharField(max_length=64)
+    published_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, related_name="+")
+
+    objects = ScopedManager(province="province")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["province", "year"], name="publication_unique_year")]

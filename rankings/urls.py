@@ -10,4 +10,7 @@ urlpatterns = [
     path("xep-hang/nhap-ket-qua/", views.results_upload, name="results_upload"),
     path("xep-hang/<int:year>/<slug:kind_code>/", views.ranking_detail, name="ranking_detail"),
     path("xep-hang/<int:year>/<slug:kind_code>/tai-ve/", views.ranking_export, name="ranking_export"),
+    path("cong-bo/", views.publication_list, name="publication_list"),
+    path("cong-bo/tao/", views.publication_create, name="publication_create"),
+    path("cong-bo/<int:year>/<slug:kind>/", views.publication_download, name="publication_download"),
 ]

@@ -1,9 +1,10 @@
 import base64
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
 
 from assessments.selectors import periods_of
 from dti_portal.accounts.access import province_view
@@ -14,6 +15,8 @@ from dti_portal.tenancy.selectors import units_by_kind
 from . import selectors
 from .charts import bar_chart
 from .exporters import ranking_rows, render_csv, render_xlsx
+from .models import Publication
+from .publication import publish
 from .results import results_import
 
 SESSION_KEY = "results_import"
@@ -104,3 +107,76 @@ def results_upload(request):
                                                 "content": base64.b64encode(content).decode()}
     status = 400 if report is not None and not report.ok else 200
     return render(request, "rankings/results_upload.html", {"report": report}, status=status)
+
+
+# --- publication --------------------------------------------------------------------------
+@province_view(Role.LEADERSHIP, Role.PROVINCE_ADMIN, Role.APPRAISAL_LEAD, Role.APPRAISER)
+def publication_list(request):
+    return render(request, "rankings/publication_list.html", {
+        "publications": Publication.objects.filter(province=request.province).order_by("-year"),
+        "can_publish": Role.PROVINCE_ADMIN in request.roles,
+        "years": sorted({year for year, _ in selectors.available(request.province)} | _period_years(request.province), reverse=True),
+    })
+
+
+def _period_years(province) -> set[int]:
+    from assessments.models import Period
+
+    return set(Period.objects.filter(province=province).values_list("year", flat=True))
+
+
+@require_POST
+@province_view(Role.PROVINCE_ADMIN)
+def publication_create(request):
+    from datetime import datetime
+
+    from django.core.exceptions import ValidationError
+
+    data = request.POST
+    try:
+        year = int(data.get("year", ""))
+        decision_date = datetime.strptime(data.get("decision_date", "").strip(), "%d/%m/%Y").date()
+        if not data.get("decision_number", "").strip() or not data.get("signer", "").strip():
+            raise ValidationError("Cần số quyết định và người ký.")
+        publication = publish(province=request.province, year=year, decision_number=data["decision_number"].strip(),
+                              decision_date=decision_date, signer=data["signer"].strip(), actor=request.user)
+    except ValueError:
+        messages.error(request, "Năm hoặc ngày quyết định không hợp lệ (ngày theo dạng dd/mm/yyyy).")
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"Đã công bố kết quả năm {publication.year}.")
+    return redirect("rankings:publication_list", province=request.province.slug)
+
+
+def _publication_file(publication, kind):
+    field = publication.pdf if kind == "pdf" else publication.xlsx
+    content_type = "application/pdf" if kind == "pdf" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return FileResponse(field.open("rb"), content_type=content_type, as_attachment=True,
+                        filename=f"bao-cao-dti-{publication.province.slug}-{publication.year}.{kind}")
+
+
+@province_view(Role.LEADERSHIP, Role.PROVINCE_ADMIN, Role.APPRAISAL_LEAD, Role.APPRAISER)
+def publication_download(request, year: int, kind: str):
+    if kind not in ("pdf", "xlsx"):
+        raise Http404
+    return _publication_file(get_object_or_404(Publication.objects.select_related("province"), year=year), kind)
+
+
+def public_home(request, province):
+    """Published results, for anyone, without login: only what has been published."""
+    return render(request, "rankings/public_home.html", {
+        "publications": Publication.objects.filter(province=request.province).order_by("-year"),
+    })
+
+
+def public_year(request, province, year: int):
+    publication = get_object_or_404(Publication, year=year)
+    return render(request, "rankings/public_year.html", {"publication": publication, "snapshot": publication.snapshot})
+
+
+def public_download(request, province, year: int, kind: str):
+    if kind not in ("pdf", "xlsx"):
+        raise Http404
+    return _publication_file(get_object_or_404(Publication.objects.select_related("province"), year=year), kind)

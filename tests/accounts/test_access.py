@@ -53,7 +53,11 @@ GET_MATRIX = {
     "rankings:ranking_detail": ALL,
     "rankings:ranking_export": ALL,
     "rankings:results_upload": {Role.PROVINCE_ADMIN},
+    "rankings:publication_list": ALL - {Role.UNIT_OFFICER},
+    "rankings:publication_download": ALL - {Role.UNIT_OFFICER},
 }
+# Published results, open to everyone (no login): only the objects' existence decides (404).
+PUBLIC = {"public_home", "public_year", "public_download"}
 # Pages that answer 404 (not 403) to a role without business there, like an outsider.
 NOT_FOUND_FOR = {"assessments:unit_appraisal": {Role.UNIT_OFFICER}}
 POST_ONLY = {
@@ -65,6 +69,7 @@ POST_ONLY = {
     "assessments:lead_act", "assessments:assignment_add", "assessments:lead_set", "assessments:assignment_remove",
     "assessments:review", "assessments:confirm_all", "assessments:sign", "assessments:finalise", "assessments:reopen",
     "assessments:explanation_save", "assessments:explanation_submit",
+    "rankings:publication_create",
 }
 
 # How to name an object of a province, by URL argument.
@@ -80,6 +85,7 @@ OWN_IDS = {
     "act": lambda w: "bat-dau-vong-1",
     "year": lambda w: 2025,
     "kind_code": lambda w: "so",
+    "kind": lambda w: "pdf",
 }
 FOREIGN_IDS = {
     "unit_id": lambda w: w.unit_b1.pk,
@@ -92,6 +98,7 @@ FOREIGN_IDS = {
     "assignment_id": lambda w: w.assignment_b.pk,
     "act": lambda w: "bat-dau-vong-1",
     "kind_code": lambda w: "so",
+    "kind": lambda w: "pdf",
     "year": lambda w: 1999,  # a year with no results in province A (B's rankings are reached only through B's URL)
 }
 
@@ -146,8 +153,19 @@ def world2(world):
 def _published_result(province, unit):
     from rankings.models import ImportedResult
 
+    from datetime import date
+
+    from django.core.files.base import ContentFile
+
+    from rankings.models import Publication
+
     with scope(province=province):
         ImportedResult.objects.create(province=province, year=2025, unit_kind=unit.kind, unit=unit, total=10)
+        publication = Publication(province=province, year=2025, decision_number="1/QĐ", decision_date=date(2025, 1, 1),
+                                  signer="X", snapshot={"meta": {}, "tables": []}, pdf_sha256="0", xlsx_sha256="0")
+        publication.pdf.save("a.pdf", ContentFile(b"%PDF-1.4"), save=False)
+        publication.xlsx.save("a.xlsx", ContentFile(b"PK"), save=False)
+        publication.save()
 
 
 def _assessment_with_evidence(world, province, framework, officer):
@@ -202,7 +220,8 @@ def _request(client, url):
 
 def test_every_province_url_is_in_the_matrix_and_every_argument_is_known():
     for name, args in province_urls():
-        assert name in GET_MATRIX or name in POST_ONLY or name in NOT_FOUND_FOR, f"{name} missing from the permission matrix"
+        assert name in GET_MATRIX or name in POST_ONLY or name in NOT_FOUND_FOR or name in PUBLIC, (
+            f"{name} missing from the permission matrix")
         for arg in args:
             assert arg in FOREIGN_IDS and arg in OWN_IDS, f"{name}: register how to name a foreign {arg}"
 
@@ -228,6 +247,8 @@ def test_every_url_with_another_provinces_ids_answers_404(world2, client):
 def test_every_url_of_a_province_where_the_user_has_no_role_answers_404(world2, client, role):
     client.force_login(world2.persona_by_role()[role])
     for name, _args_ in province_urls():
+        if name == "public_home":
+            continue  # open to all: lists what province B published (nothing here)
         url = _url(name, "tinh-b", FOREIGN_IDS, world2)
         assert _request(client, url).status_code == 404, url
 
@@ -235,6 +256,8 @@ def test_every_url_of_a_province_where_the_user_has_no_role_answers_404(world2, 
 def test_a_logged_in_user_without_any_role_gets_404_everywhere(world2, client_as):
     client = client_as(world2.nobody)
     for name, _args_ in province_urls():
+        if name in PUBLIC:
+            continue
         assert _request(client, _url(name, "tinh-a", OWN_IDS, world2)).status_code == 404
 
 

@@ -1,0 +1,128 @@
+"""Publication: a frozen snapshot, one PDF and one workbook with checksums, a public page."""
+
+import hashlib
+import io
+import logging
+import subprocess
+import unicodedata
+from datetime import date
+
+import openpyxl
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django_scopes import scope, scopes_disabled
+from fontTools.ttLib import TTFont
+
+from dti_portal.accounts.models import User
+from dti_portal.tenancy.models import Province
+from rankings.models import ImportedResult, Publication
+from rankings.publication import publish
+from rankings.report import FONTS
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo")
+
+
+def _publish(slug, year, **kwargs):
+    province = Province.objects.get(slug=slug)
+    with scope(province=province):
+        return publish(province=province, year=year, decision_number=kwargs.get("number", "401/QĐ-UBND"),
+                       decision_date=date(2024, 4, 5), signer="Chủ tịch UBND tỉnh",
+                       actor=User.objects.get(username=f"{slug}.quantri"))
+
+
+def _pdf_text(path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_publishing_freezes_the_tables_and_stores_the_pdf_and_workbook_with_checksums(demo, caplog):
+    with caplog.at_level(logging.WARNING):
+        publication = _publish("daknong", 2023)
+    assert not [r for r in caplog.records if r.name.startswith(("weasyprint", "fontTools"))], caplog.text
+    with publication.pdf.open("rb") as f:
+        pdf = f.read()
+    assert hashlib.sha256(pdf).hexdigest() == publication.pdf_sha256
+    text = _pdf_text(publication.pdf.path)
+    assert "BÁO CÁO KẾT QUẢ CHỈ SỐ CHUYỂN ĐỔI SỐ" in text and "Trang 1 / " in text
+    assert "559,11" in text and "Xếp hạng trụ cột Chính quyền số" in text and "407,82" in text
+    assert text == unicodedata.normalize("NFC", text)
+    fonts = subprocess.run(["pdffonts", publication.pdf.path], capture_output=True, text=True, check=True).stdout
+    assert "DejaVu-Sans" in fonts and " yes yes " in fonts  # embedded, subset
+    book = openpyxl.load_workbook(io.BytesIO(publication.xlsx.open("rb").read()))
+    assert "Sở, ban, ngành" in book.sheetnames and "Chi tiết chỉ tiêu" in book.sheetnames
+    sheet = book["Sở, ban, ngành"]
+    assert sheet["C2"].value == 860.69 and sheet.freeze_panes == "A2" and sheet.auto_filter.ref
+
+
+def test_every_character_of_the_report_has_a_glyph_in_the_embedded_font(demo):
+    publication = _publish("daklak", 2021, number="KH-BCĐCĐS")  # the provincial DTI with its appendix
+    text = _pdf_text(publication.pdf.path)
+    assert "Phụ lục: chi tiết các chỉ số và điểm đạt được" in text and "Chưa triển khai" in text
+    cmap = TTFont(FONTS / "DejaVuSans.ttf").getBestCmap()
+    missing = sorted({ch for ch in text if not ch.isspace() and ord(ch) not in cmap})
+    assert missing == []
+
+
+def test_publishing_twice_is_refused(demo):
+    _publish("daknong", 2023)
+    with pytest.raises(ValidationError, match="đã được công bố theo quyết định 401/QĐ-UBND ngày 05/04/2024"):
+        _publish("daknong", 2023)
+
+
+def test_publishing_while_assessments_are_not_final_lists_them(demo):
+    with pytest.raises(ValidationError) as refusal:
+        _publish("daknong", 2024)
+    message = refusal.value.messages[0]
+    assert "bản đánh giá chưa chốt kết quả" in message and "Sở Tư pháp (thẩm định lần 2)" in message
+    with scopes_disabled():
+        assert not Publication.objects.exists()
+
+
+def test_later_edits_never_change_what_was_published(demo, client):
+    _publish("daknong", 2023)
+    with scopes_disabled():
+        ImportedResult.objects.filter(unit__name="Sở Thông tin và Truyền thông", year=2023).update(total=1)
+    page = client.get("/daknong/cong-khai/2023/").content.decode()
+    assert "860,69" in page
+
+
+def test_the_public_page_shows_published_results_only_without_login(demo):
+    anonymous = Client()
+    assert "Chưa có kết quả nào được công bố" in anonymous.get("/daknong/cong-khai/").content.decode()
+    assert anonymous.get("/daknong/cong-khai/2023/").status_code == 404
+    _publish("daknong", 2023)
+    assert "Năm 2023" in anonymous.get("/daknong/cong-khai/").content.decode()
+    assert anonymous.get("/daknong/cong-khai/2023/").status_code == 200
+    assert anonymous.get("/daknong/cong-khai/2023/pdf/").status_code == 200
+    assert anonymous.get("/daklak/cong-khai/2023/").status_code == 404  # another province: nothing published there
+    assert anonymous.get("/daknong/lanh-dao/cong-bo/2023/pdf/").status_code == 302  # the internal list needs login
+
+
+def test_leadership_downloads_and_another_provinces_report_is_404(demo):
+    _publish("daknong", 2023)
+    leader = Client()
+    leader.force_login(User.objects.get(username="daknong.lanhdao"))
+    response = leader.get(reverse("rankings:publication_download", kwargs={"province": "daknong", "year": 2023, "kind": "pdf"}))
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    other = Client()
+    other.force_login(User.objects.get(username="daklak.lanhdao"))
+    assert other.get(reverse("rankings:publication_download", kwargs={"province": "daklak", "year": 2023, "kind": "pdf"})).status_code == 404
+    assert other.get(reverse("rankings:publication_download", kwargs={"province": "daknong", "year": 2023, "kind": "pdf"})).status_code == 404
+
+
+def test_the_admin_publishes_from_the_page_and_bad_input_is_refused(demo):
+    admin = Client()
+    admin.force_login(User.objects.get(username="daknong.quantri"))
+    url = reverse("rankings:publication_create", kwargs={"province": "daknong"})
+    assert admin.get(url).status_code == 405
+    bad = admin.post(url, {"year": "2023", "decision_number": "401/QĐ-UBND", "decision_date": "31/02/2024", "signer": "X"}, follow=True)
+    assert "ngày quyết định không hợp lệ" in bad.content.decode()
+    missing = admin.post(url, {"year": "2023", "decision_number": "", "decision_date": "05/04/2024", "signer": ""}, follow=True)
+    assert "Cần số quyết định và người ký." in missing.content.decode()
+    ok = admin.post(url, {"year": "2023", "decision_number": "401/QĐ-UBND", "decision_date": "05/04/2024", "signer": "Chủ tịch"}, follow=True)
+    assert "Đã công bố kết quả năm 2023." in ok.content.decode()
