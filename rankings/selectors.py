@@ -126,3 +126,26 @@ def _add_change(province, table: Table) -> None:
         for row in table.rows:
             old = next((r.index for r in before.rows if r.unit == row.unit), None)
             row.change = None if row.index is None or old is None else row.index - old
+
+
+def unit_history(province, unit) -> list[dict]:
+    """A unit's results year by year: rank, total or index, band (for its year-over-year view)."""
+    history = []
+    for result in ImportedResult.objects.filter(province=province, unit=unit).select_related("unit_kind").order_by("year"):
+        table = ranking_table(province, result.year, result.unit_kind, with_change=False)
+        row = next((r for r in table.rows if r.unit == unit.name), None) if table else None
+        if row is not None:
+            history.append({"year": result.year, "rank": row.rank if row.reported else None, "of": len(table.rows),
+                            "total": row.total, "index": row.index, "band": row.band, "by": table.by})
+    return history
+
+
+def province_history(province) -> list[dict]:
+    """Per year and unit kind: how many reported, and the average total and index."""
+    history = []
+    for year, kind in sorted(available(province), key=lambda p: (p[1].order, p[0])):
+        table = ranking_table(province, year, kind, with_change=False)
+        history.append({"year": year, "kind": kind, "reported": sum(1 for r in table.rows if r.reported),
+                        "units": len(table.rows), "total_average": table.total_average,
+                        "index_average": table.index_average, "by": table.by})
+    return history

@@ -35,6 +35,7 @@ def leadership_home(request):
 def ranking_list(request):
     return render(request, "rankings/ranking_list.html", {
         "rankings": selectors.available(request.province), "can_import": Role.PROVINCE_ADMIN in request.roles,
+        "history": selectors.province_history(request.province),
     })
 
 

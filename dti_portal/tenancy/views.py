@@ -12,6 +12,7 @@ from dti_portal.accounts.selectors import province_members
 from dti_portal.accounts.services import member_add, membership_remove, province_onboard
 
 from assessments.selectors import assessments_of_unit
+from rankings.selectors import unit_history
 
 from . import selectors, services
 from .forms import AliasForm, MergeForm, ProvinceCreateForm, UnitForm, UnitKindForm
@@ -109,7 +110,8 @@ def unit_edit(request, unit_id: int):
 
 def _unit_page(request, unit, *, alias_form=None, merge_form=None, status=200):
     can_edit = Role.PROVINCE_ADMIN in request.roles
-    context = {"unit": selectors.unit_detail(unit.pk), "can_edit": can_edit, "assessments": assessments_of_unit(unit)}
+    context = {"unit": selectors.unit_detail(unit.pk), "can_edit": can_edit, "assessments": assessments_of_unit(unit),
+               "history": unit_history(request.province, unit)}
     if can_edit:
         context["alias_form"] = alias_form or AliasForm()
         context["merge_form"] = merge_form or MergeForm(unit=unit)

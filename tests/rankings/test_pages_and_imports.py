@@ -108,3 +108,21 @@ def test_another_provinces_ranking_answers_404(demo, client):
     client.force_login(demo["daklak.lanhdao"])
     assert client.get(_url("ranking_detail", year=2023, kind_code="huyen")).status_code == 404
     assert client.get(reverse("rankings:ranking_detail", kwargs={"province": "daklak", "year": 1999, "kind_code": "so"})).status_code == 404
+
+
+def test_a_unit_and_the_province_are_followed_year_over_year(demo, client):
+    from dti_portal.tenancy.models import Unit
+
+    client.force_login(demo["daklak.lanhdao"])
+    with scopes_disabled():
+        unit = Unit.objects.get(province__slug="daklak", name="Sở Tài chính")
+    page = client.get(reverse("tenancy:unit_detail", kwargs={"province": "daklak", "unit_id": unit.pk})).content.decode()
+    assert 'data-testid="unit-history"' in page and "<td>2020</td><td class=\"num\">3/18</td>" in page and "0,886" in page
+    history = client.get(reverse("rankings:ranking_list", kwargs={"province": "daklak"})).content.decode()
+    assert "114,98" in history and "146,34" in history and "17/18" in history
+
+
+def test_the_command_writes_a_pdf_preview(demo, tmp_path):
+    target = tmp_path / "xep-hang.pdf"
+    call_command("export_ranking", "daknong", "2023", "--format", "pdf", "-o", str(target))
+    assert target.read_bytes().startswith(b"%PDF")

@@ -23,18 +23,22 @@ class Command(BaseCommand):
         tenant = Province.objects.filter(slug=province).first()
         if tenant is None:
             raise CommandError(f"Không có tỉnh “{province}”.")
-        if format == "pdf":
-            raise CommandError("Bản PDF chưa có: sẽ có cùng với chức năng công bố báo cáo.")
         with scope(province=tenant):
             kinds = UnitKind.objects.filter(province=tenant, **({"code": kind} if kind else {}))
             tables = [t for t in (ranking_table(tenant, year, k) for k in kinds) if t is not None]
             if not tables:
                 raise CommandError(f"{tenant.name} chưa có kết quả năm {year}{' cho ' + kind if kind else ''}.")
             sheets = [(t.kind.name, *ranking_rows(t)) for t in tables]
+            from rankings.publication import snapshot_of
+            from rankings.report import render_pdf
         if format == "csv":
             content = b"".join(render_csv(header, rows) for _, header, rows in sheets)
-        else:
+        elif format == "xlsx":
             content = render_xlsx(sheets)
+        else:  # a preview of the report: not the published one (that is frozen at publication)
+            meta = {"province": tenant.name, "agency": tenant.coordinating_agency, "year": year,
+                    "decision_number": "(bản xem trước, chưa công bố)", "decision_date": "", "signer": ""}
+            content = render_pdf({"meta": meta, "tables": [snapshot_of(t) for t in tables], "appendix": []})
         if output:
             Path(output).write_bytes(content)
         else:
