@@ -74,6 +74,7 @@ def load_demo() -> dict[str, int]:
         for row in demo_accounts():
             user, _ = User.objects.get_or_create(username=row["username"])
             user.full_name = row["full_name"]
+            user.email = f"{row['username']}@dti-demo.invalid"  # notifications show on the demo's console
             user.is_superuser = user.is_staff = row["role"] == "platform_admin"
             user.set_password(DEMO_PASSWORD)
             user.save()
