@@ -37,9 +37,13 @@ migrate: venv
 demo-data: migrate
 	$(BIN)/python manage.py load_demo
 
+# One background worker (django-tasks' db_worker: publication, e-mail) runs beside runserver and
+# stops with it; the queue is the demo's own SQLite database, so no other service is needed.
 demo: demo-data
 	$(BIN)/python manage.py demo_accounts
 	@echo "Cổng DTI: http://127.0.0.1:$(PORT)/"
+	@$(BIN)/python manage.py db_worker --no-reload --verbosity 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: venv system-deps

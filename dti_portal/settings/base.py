@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "import_export",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "dti_portal.accounts",
     "dti_portal.tenancy",
     "indicators",
@@ -79,7 +81,27 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo's worker process writes while runserver reads and writes: WAL lets readers go on
+    # during a write, IMMEDIATE takes the write lock at BEGIN (no deadlock on lock upgrade), and
+    # a writer waits up to 20 s for the lock instead of failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 20, "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work (publication, e-mail): django-tasks with its database backend. Rows in the
+# database are the queue; `manage.py db_worker` processes them (any number of workers on any
+# number of machines against the same PostgreSQL). E-mail outranks publication work.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+# A publication whose worker shows no progress for this long may be retried (its worker died).
+PUBLICATION_STALE_AFTER = timedelta(minutes=int(os.environ.get("PUBLICATION_STALE_MINUTES", "10")))
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
