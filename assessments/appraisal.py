@@ -13,10 +13,11 @@ from django.utils import timezone
 from indicators.models import Indicator
 from indicators.scoring import Rule, ScoringError, format_number, score
 
-from .models import Answer, Assessment, Period, Review, SignOff, end_of_day
+from .models import Answer, Assessment, Event, Period, Review, SignOff, end_of_day
 from .notifications import notify
 from .selectors import assigned_indicator_ids, assignments_for
 from .services import log
+from .totals import refresh_totals, standing
 
 S = Assessment.Status
 D = Review.Decision
@@ -48,16 +49,7 @@ def _locked(assessment: Assessment) -> Assessment:
 
 def standing_score(answer: Answer, upto_round: int, reviews: dict[int, Review]) -> Decimal | None:
     """The score after `upto_round`: the last adjustment, the self-score after a withdrawal."""
-    current = answer.self_score
-    for rnd in range(1, upto_round + 1):
-        review = reviews.get(rnd)
-        if review is None:
-            continue
-        if review.decision == D.ADJUST:
-            current = review.score
-        elif review.decision == D.WITHDRAW:
-            current = answer.self_score
-    return current
+    return standing(answer.self_score, reviews, upto_round)
 
 
 # --- round 1 --------------------------------------------------------------------------------
@@ -110,6 +102,7 @@ def review_save(*, assessment: Assessment, indicator: Indicator, round: int, dec
     review.decision, review.score, review.inputs, review.reason = decision, new_score, new_inputs, reason
     review.reviewer, review.version = reviewer, review.version + 1
     review.save()
+    refresh_totals([assessment.pk])  # the standing total follows every decision
     log(assessment, f"assessment.round{round}.{decision}", reviewer, indicator=indicator, old=old,
         new=_review_dict(review), reason=reason)
     return review
@@ -138,16 +131,43 @@ def _review_dict(review: Review | None) -> dict:
 
 @transaction.atomic
 def confirm_all(*, assessment: Assessment, round: int, reviewer, now=None) -> int:
-    """Confirm every indicator assigned to `reviewer` that has no decision yet in this round."""
+    """Confirm every indicator assigned to `reviewer` that has no decision yet in this round.
+
+    The same checks and the same rows as a `review_save(decision="confirm")` per indicator (a
+    review at version 1 keeping the standing score, an event each), in a fixed number of queries
+    whatever the number of indicators: one to find the undecided, then bulk inserts."""
+    assessment = _locked(assessment)
     mine = assigned_indicator_ids(assessment, reviewer)
-    done = set(Review.objects.filter(answer__assessment=assessment, round=round).values_list("answer__indicator_id", flat=True))
-    count = 0
-    for indicator in _leaves(assessment):
-        if indicator.pk in mine and indicator.pk not in done:
-            review_save(assessment=assessment, indicator=indicator, round=round, decision=D.CONFIRM,
-                        reviewer=reviewer, expected_version=0, now=now)
-            count += 1
-    return count
+    decided = set(Review.objects.filter(answer__assessment=assessment, round=round).values_list("answer__indicator_id", flat=True))
+    todo = [i for i in _leaves(assessment) if i.pk in mine and i.pk not in decided]
+    if not todo:
+        return 0
+    if assessment.status != ROUND_STATUS[round]:
+        raise ValidationError(f"Bản đánh giá không ở vòng {ROUND_NAME[round]} (đang: {assessment.get_status_display().lower()}).")
+    _check_window(assessment.period, ROUND_END[round], ROUND_NAME[round], now)
+    answers = {a.indicator_id: a for a in Answer.objects.select_for_update().filter(
+        assessment=assessment, indicator__in=[i.pk for i in todo])}
+    missing = [Answer(assessment=assessment, indicator=i) for i in todo if i.pk not in answers]
+    Answer.objects.bulk_create(missing, batch_size=1000)
+    answers.update({a.indicator_id: a for a in missing})
+    earlier: dict[int, dict[int, Review]] = {}
+    if round > 1:
+        for review in Review.objects.filter(answer__assessment=assessment, round__lt=round):
+            earlier.setdefault(review.answer_id, {})[review.round] = review
+    reviews = []
+    for indicator in todo:
+        answer = answers[indicator.pk]
+        previous = standing_score(answer, round - 1, earlier.get(answer.pk, {}))
+        reviews.append(Review(answer=answer, round=round, decision=D.CONFIRM, inputs={}, reason="", reviewer=reviewer,
+                              version=1, score=previous if previous is not None else Decimal(0)))
+    Review.objects.bulk_create(reviews, batch_size=1000)
+    refresh_totals([assessment.pk])
+    Event.objects.bulk_create([
+        Event(assessment=assessment, indicator=indicator, action=f"assessment.round{round}.{D.CONFIRM}", actor=reviewer,
+              old={}, new=_review_dict(review))
+        for indicator, review in zip(todo, reviews, strict=True)
+    ], batch_size=1000)
+    return len(reviews)
 
 
 def undecided(assessment: Assessment, round: int) -> list[Indicator]:
@@ -268,13 +288,16 @@ def finalise(*, assessment: Assessment, actor) -> Assessment:
     reviews = {}
     for review in Review.objects.filter(answer__assessment=assessment):
         reviews.setdefault(review.answer_id, {})[review.round] = review
-    for answer in Answer.objects.filter(assessment=assessment).select_related("indicator"):
+    answers = list(Answer.objects.filter(assessment=assessment))
+    for answer in answers:
         mine = reviews.get(answer.pk, {})
         answer.final_score = standing_score(answer, 2, mine)
         answer.reason = _final_reason(mine)
-        answer.save(update_fields=["final_score", "reason", "updated_at"])
+        answer.updated_at = timezone.now()
+    Answer.objects.bulk_update(answers, ["final_score", "reason", "updated_at"], batch_size=500)
     assessment.status = S.FINAL
     assessment.save(update_fields=["status"])
+    refresh_totals([assessment.pk])  # final total and parts, read by the rankings
     log(assessment, "assessment.finalised", actor, old={"status": S.ROUND2}, new={"status": S.FINAL})
     notify(assessment, "final")
     return assessment
@@ -304,6 +327,7 @@ def reopen(*, assessment: Assessment, actor, reason: str) -> Assessment:
     assessment.signoffs.all().delete()
     assessment.status = S.ROUND2
     assessment.save(update_fields=["status"])
+    refresh_totals([assessment.pk])  # no final total while re-opened
     log(assessment, "assessment.reopened", actor, old={"status": S.FINAL, "signoffs": signatures},
         new={"status": S.ROUND2}, reason=reason.strip())
     notify(assessment, "reopened", f"Lý do: {reason.strip()}")

@@ -88,6 +88,13 @@ class Assessment(models.Model):
     submitted_at = models.DateTimeField("gửi lúc", null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Stored totals: written only by `assessments.totals.refresh_totals`, whenever a score or the
+    # status that decides which scores count changes; pages and rankings read these, never the answers.
+    self_total = models.DecimalField("tổng điểm tự đánh giá", **POINTS, null=True, blank=True)  # None: nothing scored yet
+    standing_total = models.DecimalField("tổng điểm hiện tại", **POINTS, null=True, blank=True)  # after the decisions so far
+    final_total = models.DecimalField("tổng điểm chính thức", **POINTS, null=True, blank=True)  # only while final or published
+    final_parts = models.JSONField("điểm chính thức theo nhóm", default=dict, blank=True)  # part_key(top-level name) → "12.5"
+    answered_count = models.PositiveIntegerField("số chỉ tiêu đã có điểm", default=0)
 
     objects = ScopedManager(province="period__province")
 

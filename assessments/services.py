@@ -16,6 +16,7 @@ from .evidence import check_upload
 from .models import Answer, Assessment, Event, Evidence, Period, PeriodFramework, end_of_day
 from .notifications import notify
 from .selectors import missing_items
+from .totals import refresh_totals
 
 
 def log(assessment: Assessment, action: str, actor, *, indicator: Indicator | None = None, old=None, new=None, reason=""):
@@ -123,9 +124,51 @@ def answer_save(*, assessment: Assessment, indicator: Indicator, inputs: dict, n
     answer.updated_by = actor
     answer.save()
     new = {"inputs": answer.inputs, "note": answer.note, "self_score": _text(answer.self_score)}
+    if new["self_score"] != old["self_score"]:
+        refresh_totals([assessment.pk])  # self total and progress, read by the period page
     if new != old:
         log(assessment, "answer.saved", actor, indicator=indicator, old=old, new=new, reason=answer.error)
     return answer
+
+
+@transaction.atomic
+def answers_save_bulk(*, assessment: Assessment, values: dict, actor, now=None) -> list[Answer]:
+    """`answer_save` for many indicators of one assessment at once ({indicator: (inputs, note)}):
+    the same guard, the same engine, refused inputs kept with their error, one Event per changed
+    answer — in a fixed number of queries whatever the number of indicators (used by the scale
+    data and imports). All or nothing: an indicator that cannot be answered refuses the whole call."""
+    assessment = Assessment.objects.select_for_update().select_related("period").get(pk=assessment.pk)
+    _guard_entry(assessment, now)
+    parents = set(Indicator.objects.filter(framework=assessment.framework_id, parent__isnull=False)
+                  .values_list("parent_id", flat=True))
+    wrong = [i.code for i in values if i.framework_id != assessment.framework_id or i.pk in parents]
+    if wrong:
+        raise ValidationError(f"Các chỉ tiêu này không nhập số liệu trực tiếp: {', '.join(wrong)}.")
+    existing = {a.indicator_id: a for a in Answer.objects.filter(assessment=assessment, indicator__in=[i.pk for i in values])}
+    stamp = timezone.now()
+    created, changed, events = [], [], []
+    for indicator, (inputs, note) in values.items():
+        answer = existing.get(indicator.pk) or Answer(assessment=assessment, indicator=indicator)
+        old = {"inputs": answer.inputs, "note": answer.note, "self_score": _text(answer.self_score)}
+        answer.inputs, answer.note = inputs, note.strip()
+        try:
+            answer.self_score, answer.error = score(indicator.rule, indicator.params, indicator.max_points, inputs), ""
+        except ScoringError as error:
+            answer.self_score, answer.error = None, error.message
+        new = {"inputs": answer.inputs, "note": answer.note, "self_score": _text(answer.self_score)}
+        answer.updated_by, answer.updated_at = actor, stamp
+        if answer.pk is None:
+            created.append(answer)
+        elif new != old:
+            changed.append(answer)
+        if new != old:
+            events.append(Event(assessment=assessment, indicator=indicator, action="answer.saved", actor=actor,
+                                old=old, new=new, reason=answer.error))
+    Answer.objects.bulk_create(created, batch_size=1000)
+    Answer.objects.bulk_update(changed, ["inputs", "note", "self_score", "error", "updated_by", "updated_at"], batch_size=500)
+    Event.objects.bulk_create(events, batch_size=1000)
+    refresh_totals([assessment.pk])
+    return created + changed
 
 
 def _text(value) -> str | None:

@@ -239,6 +239,9 @@ def _save_result(framework, rows: list[Row], saved: dict[str, Indicator], unit: 
         for row in rows
         if row.code not in parents and row.achieved is not None
     )
+    from assessments.totals import refresh_totals
+
+    refresh_totals([assessment.pk])  # the result's final total, read by the rankings
 
 
 # --- lifecycle ----------------------------------------------------------------------------
