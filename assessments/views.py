@@ -16,6 +16,7 @@ from . import selectors, services
 from .evidence import ACCEPT_ATTRIBUTE, EvidenceRefused, max_bytes
 from .forms import EvidenceForm, ExtensionForm, PeriodForm
 from .models import Assessment, Event, Period
+from .rows import EntryRows, keep_only_left
 
 ADMIN = Role.PROVINCE_ADMIN
 MAX_INPUT_LENGTH = 200
@@ -125,33 +126,20 @@ def entry(request, assessment_id: int):
     now = timezone.now()
     sheet = selectors.entry_sheet(assessment)
     items = sheet.items
-    progress = selectors.progress_of(items)
+    selectors.attach_reviews(assessment, items)
     only_left = request.GET.get("con-lai") == "1"
-    shown = items
-    if only_left:
-        keep = set()
-        by_pk = {item.indicator.pk: item for item in items}
-        for item in items:
-            if item.missing:
-                node = item.indicator
-                while node is not None:
-                    keep.add(node.pk)
-                    node = by_pk[node.parent_id].indicator if node.parent_id in by_pk else None
-        shown = [item for item in items if item.indicator.pk in keep]
-    reviews = selectors.reviews_by_answer(assessment)
-    for item in items:
-        found = reviews.get(item.answer.pk, {}) if item.answer else {}
-        item.round1, item.round2 = found.get(1), found.get(2)
     closed = assessment.entry_closed_reason(now)
     is_officer = selectors.is_officer_of(request, assessment)
+    builder = EntryRows(assessment, request.province.slug)
     return render(request, "assessments/entry.html", {
-        "assessment": assessment, "items": shown, "progress": progress, "only_left": only_left,
+        "assessment": assessment, "rows": [builder.row(item) for item in (keep_only_left(items) if only_left else items)],
+        "progress": selectors.progress_of(items), "only_left": only_left,
         "grand_total": sheet.grand_total, "max_total": sheet.max_total, "final_total": sheet.final_total,
         "can_edit": is_officer and not closed, "closed_reason": closed, "is_officer": is_officer,
         "can_withdraw": is_officer and not assessment.withdraw_refused_reason(now),
         "explaining": is_officer and assessment.status == Assessment.Status.RETURNED,
         "show_results": assessment.status in (Assessment.Status.FINAL, Assessment.Status.PUBLISHED),
-        "time_left": assessment.time_left(now), "missing": [i for i in items if i.missing],
+        "time_left": assessment.time_left(now), "missing_count": sum(1 for i in items if i.missing),
         "accept": ACCEPT_ATTRIBUTE, "max_bytes": max_bytes(), "max_mb": max_bytes() // (1024 * 1024),
     })
 

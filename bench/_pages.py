@@ -1,0 +1,106 @@
+"""Shared by the page benchmarks: a page and a bare template of the same rows, served the same way.
+
+`setup_pages()` sets Django up as in production for rendering (test settings: DEBUG off, so no
+query log and no template debugging) and makes this module the URL configuration: the project's
+URLs plus `/<province>/bench-bare/<name>/`, which renders a registered bare template string
+through the same middleware, session, province and role check as the real pages, but with
+no query and no logic of its own. The figure printed beside a page is that bare page,
+measured in the same run, and the ratio between them.
+"""
+
+import os
+import statistics
+import time
+
+from _django import setup
+
+_BARE: dict = {}
+urlpatterns: list = []
+
+
+def setup_pages() -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "dti_portal.settings.test"
+    setup()
+    from django.conf import settings
+    from django.urls import clear_url_caches, path
+
+    from dti_portal import urls as project_urls
+    from dti_portal.accounts.access import province_view
+    from django.http import HttpResponse
+
+    @province_view()
+    def bare(request, name: str):  # what render() does, with a template compiled once
+        template, context = _BARE[name]
+        return HttpResponse(template.render(context, request))
+
+    urlpatterns[:] = [path("<slug:province>/bench-bare/<slug:name>/", bare)] + project_urls.urlpatterns
+    settings.ROOT_URLCONF = __name__
+    clear_url_caches()
+
+
+def register_bare(name: str, source: str, context: dict) -> None:
+    """A bare page: `source` compiled once (as the cached loader would), rendered with `context`."""
+    from django.template import engines
+
+    _BARE[name] = (engines["django"].from_string(source), context)
+
+
+def bare_url(province_slug: str, name: str) -> str:
+    return f"/{province_slug}/bench-bare/{name}/"
+
+
+def client_for(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def fetch(client, url: str) -> bytes:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.content
+
+
+def count_queries(client, url: str) -> int:
+    """SQL statements of one request (execute_wrapper sees every one, whatever DEBUG says)."""
+    from django.db import connection
+
+    queries = []
+    with connection.execute_wrapper(lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)):
+        fetch(client, url)
+    return len(queries)
+
+
+def median_ms(fn, repeat: int) -> float:
+    fn()  # warm: templates compiled, URL resolvers populated
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def compare(title: str, rows: list[tuple[str, str, str, str]], client, bare_client, repeat: int) -> None:
+    """Print each page beside its bare template: rows of (label, page url, bare label, bare url).
+
+    Page and bare are timed alternately, so that a slower moment of the machine hits both.
+    """
+    print(title)
+    print(f"{'page':<44}{'queries':>8}{'kB':>7}{'median ms':>11}{'bare ms':>9}{'ratio':>7}")
+    for label, url, bare_label, bare in rows:
+        page_times, bare_times = [], []
+        fetch(client, url), fetch(bare_client, bare)
+        for _ in range(repeat):
+            start = time.perf_counter()
+            fetch(client, url)
+            page_times.append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            fetch(bare_client, bare)
+            bare_times.append((time.perf_counter() - start) * 1000)
+        page_ms, bare_ms = statistics.median(page_times), statistics.median(bare_times)
+        size = len(fetch(client, url)) / 1024
+        print(f"{label:<44}{count_queries(client, url):>8}{size:>7.0f}{page_ms:>11.1f}{bare_ms:>9.1f}{page_ms / bare_ms:>7.2f}")
+        print(f"{'  beside: ' + bare_label:<44}{count_queries(bare_client, bare):>8}{len(fetch(bare_client, bare)) / 1024:>7.0f}")
