@@ -1,10 +1,11 @@
-"""E-mail on every transition, sent only once the transaction has committed."""
+"""E-mail on every transition, queued only once the transaction has committed, sent by a worker."""
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db import transaction
 
 from dti_portal.accounts.models import Membership, Role
+
+from .tasks import send_mail_task
 
 SUBJECTS = {
     "submitted": "[DTI] {unit} đã gửi bản tự đánh giá",
@@ -48,5 +49,6 @@ def notify(assessment, kind: str, detail: str = "") -> None:
         f"Trạng thái: {assessment.get_status_display()}\n{detail}\n\n"
         "Thư gửi tự động từ Cổng đánh giá Chỉ số chuyển đổi số; vui lòng không trả lời thư này."
     )
-    message = (subject, body, settings.DEFAULT_FROM_EMAIL, to)
-    transaction.on_commit(lambda: send_mass_mail([message], fail_silently=False))
+    message = [subject, body, settings.DEFAULT_FROM_EMAIL, to]
+    # Sent by a background worker, so a slow or absent mail server never holds up the request.
+    transaction.on_commit(lambda: send_mail_task.enqueue([message]))

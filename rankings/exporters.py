@@ -5,7 +5,9 @@ import io
 from decimal import Decimal
 
 import openpyxl
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from .ranking import rounded
 
@@ -33,24 +35,31 @@ def render_csv(header, rows) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def render_xlsx(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
-    """One sheet per table: numbers as numbers, frozen header, autofilter."""
-    book = openpyxl.Workbook()
-    book.remove(book.active)
+def render_xlsx(sheets) -> bytes:
+    """One sheet per (title, header, rows): numbers as numbers, bold frozen header, autofilter.
+
+    Written in openpyxl's write-only mode (rows stream to the file, no cell objects kept), so a
+    detail sheet of 22 500 rows costs little more than the cells themselves. `rows` may be any
+    iterable. Only the header cells carry a style; the numbers keep Excel's General format.
+    """
+    book = openpyxl.Workbook(write_only=True)
+    bold = Font(bold=True)
     for title, header, rows in sheets:
         sheet = book.create_sheet(title[:31])
-        sheet.append(header)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"  # must be set before the first row is written
+        sheet.column_dimensions["B"].width = 45
+        header_cells = []
+        for value in header:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.font = bold
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        count, width = 1, len(header)
         for row in rows:
             sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
-        for column in sheet.iter_cols(min_row=2):
-            for cell in column:
-                if isinstance(cell.value, float):
-                    cell.number_format = "0.00###"
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = sheet.dimensions
-        sheet.column_dimensions["B"].width = 45
+            count += 1
+            width = max(width, len(row))
+        sheet.auto_filter.ref = f"A1:{get_column_letter(max(width, 1))}{count}"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

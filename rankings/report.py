@@ -1,9 +1,12 @@
-"""The official report from a publication snapshot: PDF (WeasyPrint) and workbook (openpyxl).
+"""The publication's documents from frozen data: the official report (PDF), each unit's scorecard
+(PDF), the workbook (xlsx) and the bundle of scorecards (zip).
 
-Pure renderers: they take the frozen snapshot and return bytes.
+Pure renderers: they take the snapshot or a scorecard's frozen rows and return bytes.
 """
 
+import io
 import unicodedata
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -16,10 +19,16 @@ from .charts import bar_chart
 from .exporters import render_xlsx
 
 FONTS = Path(settings.BASE_DIR) / "static" / "fonts"
+# Above this many number columns a ranking table gets the narrow style (smaller type, wrapped headers).
+WIDE_TABLE_COLUMNS = 7
 
 
 def _d(value):
     return None if value in (None, "") else Decimal(value)
+
+
+def _fonts() -> dict:
+    return {"font_regular": (FONTS / "DejaVuSans.ttf").as_uri(), "font_bold": (FONTS / "DejaVuSans-Bold.ttf").as_uri()}
 
 
 def _chart(table: dict) -> str:
@@ -29,26 +38,54 @@ def _chart(table: dict) -> str:
     return bar_chart(rows, maximum=_d(table["max_total"]), width=680, label_width=260)
 
 
+def _pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=unicodedata.normalize("NFC", html), base_url=str(settings.BASE_DIR)).write_pdf()
+
+
 def report_html(snapshot: dict) -> str:
-    """The report as HTML for print, every text NFC-normalised (Vietnamese composed forms)."""
+    """The official report as HTML for print: general information, ranking tables with bands and
+    averages, pillar tables, charts, change against the previous year. No per-criterion appendix:
+    each unit's scorecard is its own document."""
     tables = []
     for table in snapshot["tables"]:
-        tables.append(table | {"chart": mark_safe(_chart(table))})
-    html = render_to_string("rankings/report_pdf.html", {
-        "meta": snapshot["meta"], "tables": tables, "appendix": snapshot.get("appendix", []),
-        "font_regular": (FONTS / "DejaVuSans.ttf").as_uri(), "font_bold": (FONTS / "DejaVuSans-Bold.ttf").as_uri(),
-    })
-    return unicodedata.normalize("NFC", html)
+        number_columns = len(table["columns"]) + (3 if table["by"] == "total" else 2) + (1 if table["previous_year"] else 0)
+        tables.append(table | {"chart": mark_safe(_chart(table)), "wide": number_columns > WIDE_TABLE_COLUMNS})
+    return render_to_string("rankings/report_pdf.html", {"meta": snapshot["meta"], "tables": tables, **_fonts()})
 
 
 def render_pdf(snapshot: dict) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=report_html(snapshot), base_url=str(settings.BASE_DIR)).write_pdf()
+    return _pdf(report_html(snapshot))
 
 
-def render_workbook(snapshot: dict) -> bytes:
-    """One sheet per table (numbers as numbers), then one per pillar ranking, then the detail."""
+def scorecard_html(meta: dict, scorecard: dict) -> str:
+    """One unit's scorecard (phiếu điểm): every criterion with its maximum, the points achieved and
+    the reason points were lost, like the appendix of seed 004."""
+    top = [r for r in scorecard["rows"] if r["depth"] == 0 and r["achieved"] is not None]
+    total = sum((Decimal(r["achieved"]) for r in top), Decimal(0)) if top else None
+    maximum = sum((Decimal(r["max"]) for r in scorecard["rows"] if r["depth"] == 0 and r["max"]), Decimal(0))
+    return render_to_string("rankings/scorecard_pdf.html", {
+        "meta": meta, "card": scorecard, "total": total, "maximum": maximum, **_fonts()})
+
+
+def render_scorecard(meta: dict, scorecard: dict) -> bytes:
+    return _pdf(scorecard_html(meta, scorecard))
+
+
+def render_bundle(files: list[tuple[str, bytes]]) -> bytes:
+    """The scorecards in one zip. PDFs are already compressed: stored as they are, which is fast."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as bundle:
+        for name, content in files:
+            bundle.writestr(name, content)
+    return out.getvalue()
+
+
+def render_workbook(snapshot: dict, details: list[dict] | None = None) -> bytes:
+    """One sheet per table (numbers as numbers), then one per pillar ranking, then the detail of every
+    criterion of every unit (`details`: scorecards as {"unit", "rows"}; the snapshot's own appendix
+    for publications made before scorecards were separate)."""
     sheets = []
     for table in snapshot["tables"]:
         header = ["Hạng", "Đơn vị", *(["Tổng điểm"] if table["by"] == "total" else []),
@@ -65,7 +102,8 @@ def render_workbook(snapshot: dict) -> bytes:
             sheets.append((f"{aggregate['name']} ({table['kind_code']})", ["Hạng", "Đơn vị", "Điểm"],
                            [[r["rank"], r["unit"], _d(r["total"]) if r["total"] else "-"] for r in aggregate["rows"]]
                            + [["", "Giá trị trung bình", _d(aggregate["average"])]]))
-    detail = [[unit["unit"], row["code"], row["name"], _d(row["max"]), _d(row["achieved"]) if row["achieved"] else None, row["reason"]]
-              for unit in snapshot.get("appendix", []) for row in unit["rows"]]
+    details = snapshot.get("appendix", []) if details is None else details
+    detail = ([unit["unit"], row["code"], row["name"], _d(row["max"]), _d(row["achieved"]) if row["achieved"] else None, row["reason"]]
+              for unit in details for row in unit["rows"])
     sheets.append(("Chi tiết chỉ tiêu", ["Đơn vị", "Mã", "Chỉ tiêu", "Điểm tối đa", "Điểm đạt", "Lý do mất điểm"], detail))
     return render_xlsx(sheets)

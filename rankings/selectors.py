@@ -149,3 +149,24 @@ def province_history(province) -> list[dict]:
                         "units": len(table.rows), "total_average": table.total_average,
                         "index_average": table.index_average, "by": table.by})
     return history
+
+
+# --- publications -------------------------------------------------------------------------------
+def publications_of(province, *, published_only: bool = False):
+    """A province's publications, newest year first, with their progress counted in the same query
+    (the snapshot itself is not loaded: a list needs none of it)."""
+    from django.db.models import Count, Q
+
+    from .models import Publication
+
+    publications = (Publication.objects.filter(province=province).defer("snapshot").select_related("requested_by")
+                    .annotate(cards=Count("scorecards"), cards_done=Count("scorecards", filter=~Q(scorecards__pdf_sha256="")))
+                    .order_by("-year"))
+    return publications.filter(status=Publication.Status.PUBLISHED) if published_only else publications
+
+
+def publication_progress(publication) -> dict:
+    """Parts made of the parts to make (every unit's scorecard, the report, the workbook); `total`
+    is None while no worker has planned the work yet. Reads the counts of `publications_of`."""
+    done = publication.cards_done + bool(publication.pdf_sha256) + bool(publication.xlsx_sha256)
+    return {"done": done, "total": publication.parts_total or None}

@@ -12,5 +12,9 @@ urlpatterns = [
     path("xep-hang/<int:year>/<slug:kind_code>/tai-ve/", views.ranking_export, name="ranking_export"),
     path("cong-bo/", views.publication_list, name="publication_list"),
     path("cong-bo/tao/", views.publication_create, name="publication_create"),
+    path("cong-bo/<int:year>/", views.publication_detail, name="publication_detail"),
+    path("cong-bo/<int:year>/thu-lai/", views.publication_retry_view, name="publication_retry"),
+    path("cong-bo/<int:year>/huy/", views.publication_discard_view, name="publication_discard"),
+    path("cong-bo/<int:year>/phieu-diem/<int:unit_id>/", views.scorecard_download, name="scorecard_download"),
     path("cong-bo/<int:year>/<slug:kind>/", views.publication_download, name="publication_download"),
 ]

@@ -1,13 +1,15 @@
 import base64
+from datetime import datetime
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from assessments.selectors import periods_of
-from dti_portal.accounts.access import province_view
+from dti_portal.accounts.access import get_unit_for_user, province_view
 from dti_portal.accounts.models import Role
 from dti_portal.tenancy.models import UnitKind
 from dti_portal.tenancy.selectors import units_by_kind
@@ -15,8 +17,8 @@ from dti_portal.tenancy.selectors import units_by_kind
 from . import selectors
 from .charts import bar_chart
 from .exporters import ranking_rows, render_csv, render_xlsx
-from .models import Publication
-from .publication import publish
+from .models import Publication, Scorecard
+from .publication import file_slug, publication_discard, publication_request, publication_retry
 from .results import results_import
 
 SESSION_KEY = "results_import"
@@ -111,11 +113,18 @@ def results_upload(request):
 
 
 # --- publication --------------------------------------------------------------------------
-@province_view(Role.LEADERSHIP, Role.PROVINCE_ADMIN, Role.APPRAISAL_LEAD, Role.APPRAISER)
+# Province-wide roles read publications; a unit's officers may also fetch their own unit's scorecard.
+PUBLICATION_READERS = (Role.LEADERSHIP, Role.PROVINCE_ADMIN, Role.APPRAISAL_LEAD, Role.APPRAISER)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@province_view(*PUBLICATION_READERS)
 def publication_list(request):
+    publications = list(selectors.publications_of(request.province))
+    for publication in publications:
+        publication.progress = selectors.publication_progress(publication)
     return render(request, "rankings/publication_list.html", {
-        "publications": Publication.objects.filter(province=request.province).order_by("-year"),
-        "can_publish": Role.PROVINCE_ADMIN in request.roles,
+        "publications": publications, "can_publish": Role.PROVINCE_ADMIN in request.roles,
         "years": sorted({year for year, _ in selectors.available(request.province)} | _period_years(request.province), reverse=True),
     })
 
@@ -129,55 +138,121 @@ def _period_years(province) -> set[int]:
 @require_POST
 @province_view(Role.PROVINCE_ADMIN)
 def publication_create(request):
-    from datetime import datetime
-
-    from django.core.exceptions import ValidationError
-
+    """Validate, record the request and queue it: the workers make the files; the page shows progress."""
     data = request.POST
     try:
         year = int(data.get("year", ""))
         decision_date = datetime.strptime(data.get("decision_date", "").strip(), "%d/%m/%Y").date()
         if not data.get("decision_number", "").strip() or not data.get("signer", "").strip():
             raise ValidationError("Cần số quyết định và người ký.")
-        publication = publish(province=request.province, year=year, decision_number=data["decision_number"].strip(),
-                              decision_date=decision_date, signer=data["signer"].strip(), actor=request.user)
+        publication = publication_request(
+            province=request.province, year=year, decision_number=data["decision_number"].strip()[:60],
+            decision_date=decision_date, signer=data["signer"].strip()[:150], actor=request.user)
     except ValueError:
         messages.error(request, "Năm hoặc ngày quyết định không hợp lệ (ngày theo dạng dd/mm/yyyy).")
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, f"Đã công bố kết quả năm {publication.year}.")
+        messages.success(request, f"Đã ghi nhận yêu cầu công bố kết quả năm {publication.year}; "
+                                  "báo cáo và phiếu điểm đang được tạo, tiến độ hiện ở trang này.")
+        return redirect("rankings:publication_detail", province=request.province.slug, year=publication.year)
     return redirect("rankings:publication_list", province=request.province.slug)
 
 
+def _publication_for(request, year: int):
+    publication = selectors.publications_of(request.province).filter(year=year).first()
+    if publication is None:
+        raise Http404("Chưa có yêu cầu công bố cho năm này.")
+    return publication
+
+
+@province_view(*PUBLICATION_READERS)
+def publication_detail(request, year: int):
+    """Progress while the workers make it (the page reloads itself), then the files and scorecards."""
+    publication = _publication_for(request, year)
+    return render(request, "rankings/publication_detail.html", {
+        "publication": publication, "progress": selectors.publication_progress(publication),
+        "scorecards": publication.scorecards.only("unit_id", "unit_name", "framework", "pdf_sha256", "position", "publication_id"),
+        "can_publish": Role.PROVINCE_ADMIN in request.roles, "stalled": publication.stalled(),
+        "can_retry": publication.can_retry(),
+    })
+
+
+@require_POST
+@province_view(Role.PROVINCE_ADMIN)
+def publication_retry_view(request, year: int):
+    publication = _publication_for(request, year)
+    try:
+        publication_retry(publication=publication)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Đang thử lại lần công bố năm {year} (lần {publication.attempt}).")
+    return redirect("rankings:publication_detail", province=request.province.slug, year=year)
+
+
+@require_POST
+@province_view(Role.PROVINCE_ADMIN)
+def publication_discard_view(request, year: int):
+    publication = _publication_for(request, year)
+    try:
+        publication_discard(publication=publication)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("rankings:publication_detail", province=request.province.slug, year=year)
+    messages.success(request, f"Đã huỷ yêu cầu công bố năm {year}; có thể gửi yêu cầu mới.")
+    return redirect("rankings:publication_list", province=request.province.slug)
+
+
+def _published(year: int):
+    """The province's publication of `year`, only once published (files of one in progress are not served)."""
+    return get_object_or_404(Publication.objects.select_related("province").defer("snapshot"), year=year,
+                             status=Publication.Status.PUBLISHED)
+
+
 def _publication_file(publication, kind):
-    field = publication.pdf if kind == "pdf" else publication.xlsx
-    content_type = "application/pdf" if kind == "pdf" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return FileResponse(field.open("rb"), content_type=content_type, as_attachment=True,
-                        filename=f"bao-cao-dti-{publication.province.slug}-{publication.year}.{kind}")
+    field = {"pdf": publication.pdf, "xlsx": publication.xlsx, "zip": publication.bundle}[kind]
+    content_type = {"pdf": "application/pdf", "xlsx": XLSX, "zip": "application/zip"}[kind]
+    name = f"bao-cao-dti-{publication.province.slug}-{publication.year}.{kind}"
+    if kind == "zip":
+        name = f"phieu-diem-dti-{publication.province.slug}-{publication.year}.zip"
+    return FileResponse(field.open("rb"), content_type=content_type, as_attachment=True, filename=name)
 
 
-@province_view(Role.LEADERSHIP, Role.PROVINCE_ADMIN, Role.APPRAISAL_LEAD, Role.APPRAISER)
+@province_view(*PUBLICATION_READERS)
 def publication_download(request, year: int, kind: str):
-    if kind not in ("pdf", "xlsx"):
+    if kind not in ("pdf", "xlsx", "zip"):
         raise Http404
-    return _publication_file(get_object_or_404(Publication.objects.select_related("province"), year=year), kind)
+    publication = _published(year)
+    if kind == "zip" and not publication.bundle:
+        raise Http404("Lần công bố này không có phiếu điểm đơn vị.")
+    return _publication_file(publication, kind)
+
+
+@province_view()
+def scorecard_download(request, year: int, unit_id: int):
+    """One unit's scorecard: province-wide roles, or the unit's own officers; anyone else 404."""
+    unit = get_unit_for_user(request, unit_id)
+    card = get_object_or_404(Scorecard.objects.select_related("publication__province"), unit=unit, publication__year=year,
+                             publication__status=Publication.Status.PUBLISHED)
+    return FileResponse(card.pdf.open("rb"), content_type="application/pdf", as_attachment=True,
+                        filename=f"phieu-diem-{card.publication.province.slug}-{year}-{file_slug(card.unit_name)}.pdf")
 
 
 def public_home(request, province):
     """Published results, for anyone, without login: only what has been published."""
     return render(request, "rankings/public_home.html", {
-        "publications": Publication.objects.filter(province=request.province).order_by("-year"),
+        "publications": selectors.publications_of(request.province, published_only=True),
     })
 
 
 def public_year(request, province, year: int):
-    publication = get_object_or_404(Publication, year=year)
+    publication = get_object_or_404(Publication, year=year, status=Publication.Status.PUBLISHED)
     return render(request, "rankings/public_year.html", {"publication": publication, "snapshot": publication.snapshot})
 
 
 def public_download(request, province, year: int, kind: str):
     if kind not in ("pdf", "xlsx"):
         raise Http404
-    return _publication_file(get_object_or_404(Publication.objects.select_related("province"), year=year), kind)
+    return _publication_file(_published(year), kind)

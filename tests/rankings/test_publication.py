@@ -1,4 +1,5 @@
-"""Publication: a frozen snapshot, one PDF and one workbook with checksums, a public page."""
+"""Publication: a frozen snapshot, the official PDF, the workbook and one scorecard per unit with
+checksums, made by the task queue (immediate backend here); a public page."""
 
 import hashlib
 import io
@@ -19,7 +20,7 @@ from fontTools.ttLib import TTFont
 from dti_portal.accounts.models import User
 from dti_portal.tenancy.models import Province
 from rankings.models import ImportedResult, Publication
-from rankings.publication import publish
+from rankings.publication import publication_request
 from rankings.report import FONTS
 
 
@@ -28,21 +29,32 @@ def demo(db):
     call_command("load_demo")
 
 
-def _publish(slug, year, **kwargs):
-    province = Province.objects.get(slug=slug)
-    with scope(province=province):
-        return publish(province=province, year=year, decision_number=kwargs.get("number", "401/QĐ-UBND"),
-                       decision_date=date(2024, 4, 5), signer="Chủ tịch UBND tỉnh",
-                       actor=User.objects.get(username=f"{slug}.quantri"))
+@pytest.fixture
+def publish(django_capture_on_commit_callbacks):
+    """publish(slug, year) requests the publication; the queued tasks run at once (immediate backend)."""
+
+    def run(slug, year, **kwargs):
+        province = Province.objects.get(slug=slug)
+        with scope(province=province), django_capture_on_commit_callbacks(execute=True):
+            publication = publication_request(
+                province=province, year=year, decision_number=kwargs.get("number", "401/QĐ-UBND"),
+                decision_date=date(2024, 4, 5), signer="Chủ tịch UBND tỉnh",
+                actor=User.objects.get(username=f"{slug}.quantri"))
+        with scopes_disabled():
+            publication.refresh_from_db()
+        return publication
+
+    return run
 
 
 def _pdf_text(path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
-def test_publishing_freezes_the_tables_and_stores_the_pdf_and_workbook_with_checksums(demo, caplog):
+def test_publishing_freezes_the_tables_and_stores_the_pdf_and_workbook_with_checksums(demo, publish, caplog):
     with caplog.at_level(logging.WARNING):
-        publication = _publish("daknong", 2023)
+        publication = publish("daknong", 2023)
+    assert publication.status == Publication.Status.PUBLISHED
     assert not [r for r in caplog.records if r.name.startswith(("weasyprint", "fontTools"))], caplog.text
     with publication.pdf.open("rb") as f:
         pdf = f.read()
@@ -59,43 +71,47 @@ def test_publishing_freezes_the_tables_and_stores_the_pdf_and_workbook_with_chec
     assert sheet["C2"].value == 860.69 and sheet.freeze_panes == "A2" and sheet.auto_filter.ref
 
 
-def test_every_character_of_the_report_has_a_glyph_in_the_embedded_font(demo):
-    publication = _publish("daklak", 2021, number="KH-BCĐCĐS")  # the provincial DTI with its appendix
-    text = _pdf_text(publication.pdf.path)
-    assert "Phụ lục: chi tiết các chỉ số và điểm đạt được" in text and "Chưa triển khai" in text
+def test_every_character_of_the_report_and_of_a_scorecard_has_a_glyph_in_the_embedded_font(demo, publish):
+    publication = publish("daklak", 2021, number="KH-BCĐCĐS")  # the provincial DTI, scored per criterion
+    with scopes_disabled():
+        card = publication.scorecards.get()
+    assert card.unit_name == "UBND tỉnh Đắk Lắk"
+    scorecard = _pdf_text(card.pdf.path)
+    assert "PHIẾU ĐIỂM CHỈ SỐ CHUYỂN ĐỔI SỐ NĂM 2021" in scorecard and "Chưa triển khai" in scorecard
+    assert "Phụ lục" not in _pdf_text(publication.pdf.path)  # the official report stays a few pages
     cmap = TTFont(FONTS / "DejaVuSans.ttf").getBestCmap()
-    missing = sorted({ch for ch in text if not ch.isspace() and ord(ch) not in cmap})
-    assert missing == []
+    for text in (scorecard, _pdf_text(publication.pdf.path)):
+        assert sorted({ch for ch in text if not ch.isspace() and ord(ch) not in cmap}) == []
 
 
-def test_publishing_twice_is_refused(demo):
-    _publish("daknong", 2023)
+def test_publishing_twice_is_refused(demo, publish):
+    publish("daknong", 2023)
     with pytest.raises(ValidationError, match="đã được công bố theo quyết định 401/QĐ-UBND ngày 05/04/2024"):
-        _publish("daknong", 2023)
+        publish("daknong", 2023)
 
 
-def test_publishing_while_assessments_are_not_final_lists_them(demo):
+def test_publishing_while_assessments_are_not_final_lists_them(demo, publish):
     with pytest.raises(ValidationError) as refusal:
-        _publish("daknong", 2024)
+        publish("daknong", 2024)
     message = refusal.value.messages[0]
     assert "bản đánh giá chưa chốt kết quả" in message and "Sở Tư pháp (thẩm định lần 2)" in message
     with scopes_disabled():
         assert not Publication.objects.exists()
 
 
-def test_later_edits_never_change_what_was_published(demo, client):
-    _publish("daknong", 2023)
+def test_later_edits_never_change_what_was_published(demo, publish, client):
+    publish("daknong", 2023)
     with scopes_disabled():
         ImportedResult.objects.filter(unit__name="Sở Thông tin và Truyền thông", year=2023).update(total=1)
     page = client.get("/daknong/cong-khai/2023/").content.decode()
     assert "860,69" in page
 
 
-def test_the_public_page_shows_published_results_only_without_login(demo):
+def test_the_public_page_shows_published_results_only_without_login(demo, publish):
     anonymous = Client()
     assert "Chưa có kết quả nào được công bố" in anonymous.get("/daknong/cong-khai/").content.decode()
     assert anonymous.get("/daknong/cong-khai/2023/").status_code == 404
-    _publish("daknong", 2023)
+    publish("daknong", 2023)
     assert "Năm 2023" in anonymous.get("/daknong/cong-khai/").content.decode()
     assert anonymous.get("/daknong/cong-khai/2023/").status_code == 200
     assert anonymous.get("/daknong/cong-khai/2023/pdf/").status_code == 200
@@ -103,8 +119,8 @@ def test_the_public_page_shows_published_results_only_without_login(demo):
     assert anonymous.get("/daknong/lanh-dao/cong-bo/2023/pdf/").status_code == 302  # the internal list needs login
 
 
-def test_leadership_downloads_and_another_provinces_report_is_404(demo):
-    _publish("daknong", 2023)
+def test_leadership_downloads_and_another_provinces_report_is_404(demo, publish):
+    publish("daknong", 2023)
     leader = Client()
     leader.force_login(User.objects.get(username="daknong.lanhdao"))
     response = leader.get(reverse("rankings:publication_download", kwargs={"province": "daknong", "year": 2023, "kind": "pdf"}))
@@ -115,7 +131,7 @@ def test_leadership_downloads_and_another_provinces_report_is_404(demo):
     assert other.get(reverse("rankings:publication_download", kwargs={"province": "daknong", "year": 2023, "kind": "pdf"})).status_code == 404
 
 
-def test_the_admin_publishes_from_the_page_and_bad_input_is_refused(demo):
+def test_the_admin_publishes_from_the_page_and_bad_input_is_refused(demo, django_capture_on_commit_callbacks):
     admin = Client()
     admin.force_login(User.objects.get(username="daknong.quantri"))
     url = reverse("rankings:publication_create", kwargs={"province": "daknong"})
@@ -124,5 +140,8 @@ def test_the_admin_publishes_from_the_page_and_bad_input_is_refused(demo):
     assert "ngày quyết định không hợp lệ" in bad.content.decode()
     missing = admin.post(url, {"year": "2023", "decision_number": "", "decision_date": "05/04/2024", "signer": ""}, follow=True)
     assert "Cần số quyết định và người ký." in missing.content.decode()
-    ok = admin.post(url, {"year": "2023", "decision_number": "401/QĐ-UBND", "decision_date": "05/04/2024", "signer": "Chủ tịch"}, follow=True)
-    assert "Đã công bố kết quả năm 2023." in ok.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        ok = admin.post(url, {"year": "2023", "decision_number": "401/QĐ-UBND", "decision_date": "05/04/2024", "signer": "Chủ tịch"})
+    assert ok.status_code == 302 and ok["Location"] == "/daknong/lanh-dao/cong-bo/2023/"
+    page = admin.get(ok["Location"]).content.decode()
+    assert "Đã ghi nhận yêu cầu công bố kết quả năm 2023" in page and "Đã công bố" in page
