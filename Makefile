@@ -8,7 +8,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 APT_PACKAGES := chromium poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
 
-.PHONY: demo test venv system-deps migrate demo-data serve bench clean
+.PHONY: demo test venv system-deps migrate demo-data serve bench load clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Cần Python 3.11 ($(PYTHON))."; exit 1; }
@@ -51,6 +51,12 @@ test: venv system-deps
 
 bench: venv
 	@for f in bench/[!_]*.py; do $(BIN)/python $$f || exit 1; done
+
+# Deadline day against gunicorn + PostgreSQL on loopback (DATABASE_URL, default database dti_load).
+# LOAD_ARGS="--users 10,25,50 --seconds 30" to choose the steps.
+load: venv
+	$(BIN)/pip install --quiet -e ".[load]"
+	$(BIN)/python bench/load/run.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts
