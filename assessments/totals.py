@@ -87,10 +87,10 @@ def compute(shape: Shape, status: str, answers: list[dict], reviews: dict[int, d
     self_total, _ = shape.total(self_points)
     standing_total, _ = shape.total(standing_points)
     final_total, final_parts = None, {}
-    if status in FINAL_STATUSES:
-        final_total, totals = shape.total(final_points)
-        if final_total is not None:
-            final_parts = {key: f"{totals[code]:f}" for code, key in shape.parts}
+    if status in FINAL_STATUSES:  # a final result always has a total, 0 when nothing scored
+        totals = roll_up(shape.parent_of, final_points)
+        final_total = grand_total(shape.parent_of, totals)
+        final_parts = {key: f"{totals[code]:f}" for code, key in shape.parts}
     return {"self_total": self_total, "standing_total": standing_total, "final_total": final_total,
             "final_parts": final_parts, "answered_count": answered}
 

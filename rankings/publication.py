@@ -27,7 +27,8 @@ from django.utils import timezone
 
 from assessments.models import Answer, Assessment, Event
 from dti_portal.tenancy.models import UnitKind
-from indicators.totals import grand_total, roll_up
+from indicators.models import Indicator
+from indicators.totals import roll_up
 
 from .models import PUBLICATION_MOVES, ImportedResult, Publication, Scorecard, publication_folder
 from .results import part_key
@@ -35,6 +36,7 @@ from .selectors import ranking_table
 
 Status = Publication.Status
 DONE = (Assessment.Status.FINAL, Assessment.Status.PUBLISHED, Assessment.Status.NOT_REPORTED)
+FINAL = (Assessment.Status.FINAL, Assessment.Status.PUBLISHED)
 
 
 def _text(value):
@@ -64,42 +66,58 @@ def _appraised(province, year) -> list[Assessment]:
 
 
 def appendix(province, year) -> list[dict]:
-    """Per unit, per indicator: max, achieved (final) and the reason points were lost (like seed 004)."""
+    """Per unit, per indicator: max, achieved (final) and the reason points were lost (like seed 004).
+
+    Three queries whatever the number of units: the final assessments, their frameworks' indicators,
+    their answers (values only); the group totals are rolled up in memory.
+    """
+    assessments = list(Assessment.objects.filter(period__province=province, period__year=year, status__in=FINAL)
+                       .select_related("unit", "framework").order_by("pk"))
+    indicators: dict[int, list[Indicator]] = {}
+    for indicator in Indicator.objects.filter(framework__in={a.framework_id for a in assessments}).order_by("position", "pk"):
+        indicators.setdefault(indicator.framework_id, []).append(indicator)
+    answers: dict[int, dict[int, dict]] = {}
+    for answer in (Answer.objects.filter(assessment__in=[a.pk for a in assessments])
+                   .values("assessment_id", "indicator_id", "final_score", "reason")):
+        answers.setdefault(answer["assessment_id"], {})[answer["indicator_id"]] = answer
     units = []
-    for assessment in _appraised(province, year):
-        if assessment.status not in (Assessment.Status.FINAL, Assessment.Status.PUBLISHED):
-            continue
-        answers = {a.indicator_id: a for a in Answer.objects.filter(assessment=assessment)}
-        indicators = list(assessment.framework.indicators.select_related("parent").order_by("position"))
-        parent_of = {i.code: (i.parent.code if i.parent_id else "") for i in indicators}
+    for assessment in assessments:
+        tree = indicators.get(assessment.framework_id, [])
+        code_of = {i.pk: i.code for i in tree}
+        parent_of = {i.code: code_of.get(i.parent_id, "") for i in tree}
         parents = set(parent_of.values())
-        totals = roll_up(parent_of, {i.code: answers[i.pk].final_score for i in indicators if i.pk in answers and i.code not in parents})
+        mine = answers.get(assessment.pk, {})
+        totals = roll_up(parent_of, {i.code: mine[i.pk]["final_score"] for i in tree if i.pk in mine and i.code not in parents})
         units.append({"unit": assessment.unit.name, "framework": str(assessment.framework), "rows": [
             {"code": i.code, "name": i.name, "max": _text(i.max_points), "depth": i.code.count("."),
              "achieved": _text(totals.get(i.code)) if i.rule != "collected" else None,
-             "reason": answers[i.pk].reason if i.pk in answers else ""} for i in indicators]})
+             "reason": mine[i.pk]["reason"] if i.pk in mine else ""} for i in tree]})
     return units
 
 
 def _materialise(province, year) -> None:
-    """Final scores of the year's periods become the year's result rows (computed, never typed)."""
-    for assessment in _appraised(province, year):
+    """The year's stored final totals become its result rows (computed when each result was
+    finalised, never typed): a copy in a constant number of queries, whatever the number of units."""
+    latest = {}
+    for assessment in (Assessment.objects.filter(period__province=province, period__year=year)
+                       .select_related("unit", "period").order_by("pk")):
+        latest[assessment.unit_id] = assessment  # one row per unit, as the unique (province, year, unit) wants
+    existing = {r.unit_id: r for r in ImportedResult.objects.filter(province=province, year=year, unit__in=list(latest))}
+    created, updated = [], []
+    for unit_id, assessment in latest.items():
         reported = assessment.status != Assessment.Status.NOT_REPORTED
-        parts, total = {}, None
-        if reported:
-            indicators = list(assessment.framework.indicators.select_related("parent"))
-            parent_of = {i.code: (i.parent.code if i.parent_id else "") for i in indicators}
-            parents = set(parent_of.values())
-            finals = {a.indicator.code: a.final_score for a in Answer.objects.filter(assessment=assessment).select_related("indicator")
-                      if a.indicator.code not in parents}
-            totals = roll_up(parent_of, finals)
-            total = grand_total(parent_of, totals)
-            parts = {part_key(i.name): _text(totals[i.code]) for i in indicators if not i.parent_id}
-        ImportedResult.objects.update_or_create(
-            province=province, year=year, unit=assessment.unit,
-            defaults={"unit_kind": assessment.unit.kind, "framework": assessment.framework, "reported": reported,
-                      "total": total, "parts": parts, "source": f"Kỳ đánh giá: {assessment.period.name}"},
-        )
+        values = {"unit_kind_id": assessment.unit.kind_id, "framework_id": assessment.framework_id, "reported": reported,
+                  "total": assessment.final_total if reported else None, "parts": assessment.final_parts if reported else {},
+                  "source": f"Kỳ đánh giá: {assessment.period.name}"[:255]}
+        result = existing.get(unit_id)
+        if result is None:
+            created.append(ImportedResult(province=province, year=year, unit_id=unit_id, **values))
+        else:
+            for name, value in values.items():
+                setattr(result, name, value)
+            updated.append(result)
+    ImportedResult.objects.bulk_create(created)
+    ImportedResult.objects.bulk_update(updated, ["unit_kind", "framework", "reported", "total", "parts", "source"])
 
 
 def _sha(content: bytes) -> str:

@@ -1,15 +1,17 @@
-"""Reads for rankings: a year's table for a unit kind, from imported results (or final scores)."""
+"""Reads for rankings: a year's table for a unit kind, from result rows (imported, or copied from the
+stored final totals of a period by `publication._materialise`). Queries do not grow with units or years."""
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Max, Prefetch, Q
 
 from dti_portal.tenancy.models import UnitKind
-from indicators.models import Framework
+from indicators.models import Aggregate, Framework, Indicator
 
 from . import ranking
 from .models import ImportedResult
-from .results import framework_parts, part_key
+from .results import part_key
 
 
 @dataclass
@@ -51,13 +53,59 @@ def available(province) -> list[tuple[int, UnitKind]]:
     return sorted(((year, kinds[kind]) for year, kind in pairs), key=lambda p: (-p[0], p[1].order))
 
 
+# Every read below loads the result rows it needs in one query and their frameworks (top-level
+# groups, bands, aggregates) in one more query each, whatever the number of units, years or kinds.
+def _results(province, *conditions, **filters) -> dict[tuple[int, int], list[ImportedResult]]:
+    """(year, unit kind pk) → that year's result rows, in the order they were stored."""
+    found: dict[tuple[int, int], list[ImportedResult]] = {}
+    rows = (ImportedResult.objects.filter(province=province, *conditions, **filters)
+            .select_related("unit", "unit_kind").order_by("year", "pk"))
+    for result in rows:
+        found.setdefault((result.year, result.unit_kind_id), []).append(result)
+    return found
+
+
+def _frameworks(results) -> dict[int, Framework]:
+    """The frameworks these results name, with what a table needs already loaded."""
+    ids = {r.framework_id for rows in results for r in rows if r.framework_id}
+    if not ids:
+        return {}
+    tops = Prefetch("indicators", queryset=Indicator.objects.filter(parent__isnull=True).order_by("position"), to_attr="tops")
+    aggregates = Prefetch("aggregates", queryset=Aggregate.objects.prefetch_related("indicators"))
+    return {f.pk: f for f in Framework.objects.filter(pk__in=ids).prefetch_related(tops, "bands", aggregates)}
+
+
+def _limits(framework: Framework | None) -> dict[str, tuple[str, Decimal]]:
+    """Part key → (display name, max) of the top-level groups and aggregates (like framework_parts, no query)."""
+    if framework is None:
+        return {}
+    found = {part_key(i.name): (i.name, i.max_points) for i in framework.tops}
+    for aggregate in framework.aggregates.all():
+        found[part_key(aggregate.name)] = (aggregate.name, sum((i.max_points for i in aggregate.indicators.all()), Decimal(0)))
+    return found
+
+
 def ranking_table(province, year: int, kind: UnitKind, *, with_change: bool = True) -> Table | None:
-    results = list(ImportedResult.objects.filter(province=province, year=year, unit_kind=kind).select_related("unit", "framework"))
-    if not results:
+    """A year's table for a unit kind, with the change against the previous year: constant queries."""
+    previous = None
+    if with_change:
+        previous = (ImportedResult.objects.filter(province=province, unit_kind=kind, year__lt=year)
+                    .aggregate(previous=Max("year"))["previous"])
+    years = [year] if previous is None else [year, previous]
+    results = _results(province, year__in=years, unit_kind=kind)
+    if not results.get((year, kind.pk)):
         return None
-    framework = next((r.framework for r in results if r.framework_id), None)
-    limits = framework_parts(framework)
-    tops = [i for i in framework.indicators.filter(parent__isnull=True).order_by("position")] if framework else []
+    frameworks = _frameworks(results.values())
+    table = _table(year, kind, results[(year, kind.pk)], frameworks)
+    if previous is not None:
+        _add_change(table, _table(previous, kind, results[(previous, kind.pk)], frameworks))
+    return table
+
+
+def _table(year: int, kind: UnitKind, results: list[ImportedResult], frameworks: dict[int, Framework]) -> Table:
+    framework = next((frameworks[r.framework_id] for r in results if r.framework_id), None)
+    limits = _limits(framework)
+    tops = framework.tops if framework else []
     max_total = sum((i.max_points for i in tops), Decimal(0)) if framework else None
     keys = []
     for result in results:
@@ -86,8 +134,6 @@ def ranking_table(province, year: int, kind: UnitKind, *, with_change: bool = Tr
         total_average=ranking.average(r.total for r in rows), index_average=ranking.average(r.index for r in rows),
     )
     table.aggregates = _aggregate_tables(framework, rows, limits)
-    if with_change:
-        _add_change(province, table)
     return table
 
 
@@ -95,7 +141,7 @@ def _aggregate_tables(framework, rows, limits) -> list[AggregateTable]:
     if framework is None:
         return []
     tables = []
-    for aggregate in framework.aggregates.prefetch_related("indicators"):
+    for aggregate in framework.aggregates.all():
         own = part_key(aggregate.name)
         members = [part_key(i.name) for i in aggregate.indicators.all()]
         aggregate_rows = []
@@ -108,44 +154,48 @@ def _aggregate_tables(framework, rows, limits) -> list[AggregateTable]:
     return tables
 
 
-def _add_change(province, table: Table) -> None:
-    previous = (
-        ImportedResult.objects.filter(province=province, unit_kind=table.kind, year__lt=table.year)
-        .order_by("-year").values_list("year", flat=True).first()
-    )
-    if previous is None:
-        return
-    before = ranking_table(province, previous, table.kind, with_change=False)
-    table.previous_year = previous
+def _add_change(table: Table, before: Table) -> None:
+    table.previous_year = before.year
     same = table.framework is not None and before.framework is not None and (
         table.framework.pk == before.framework.pk or table.framework.decision_number == before.framework.decision_number)
     table.framework_changed = not same
     if table.by == "total" and before.by == "total" and same:
         ranking.changes(table.rows, {r.unit: r.total for r in before.rows if r.total is not None})
     else:  # different frameworks: compare the index, and say so
+        old = {r.unit: r.index for r in before.rows}
         for row in table.rows:
-            old = next((r.index for r in before.rows if r.unit == row.unit), None)
-            row.change = None if row.index is None or old is None else row.index - old
+            row.change = None if row.index is None or old.get(row.unit) is None else row.index - old[row.unit]
 
 
 def unit_history(province, unit) -> list[dict]:
     """A unit's results year by year: rank, total or index, band (for its year-over-year view)."""
+    pairs = list(ImportedResult.objects.filter(province=province, unit=unit).values_list("year", "unit_kind"))
+    if not pairs:
+        return []
+    condition = Q()
+    for year, kind in pairs:
+        condition |= Q(year=year, unit_kind=kind)
+    results = _results(province, condition)
+    frameworks = _frameworks(results.values())
     history = []
-    for result in ImportedResult.objects.filter(province=province, unit=unit).select_related("unit_kind").order_by("year"):
-        table = ranking_table(province, result.year, result.unit_kind, with_change=False)
-        row = next((r for r in table.rows if r.unit == unit.name), None) if table else None
+    for year, kind in sorted(pairs):
+        rows = results[(year, kind)]
+        table = _table(year, rows[0].unit_kind, rows, frameworks)
+        row = next((r for r in table.rows if r.unit == unit.name), None)
         if row is not None:
-            history.append({"year": result.year, "rank": row.rank if row.reported else None, "of": len(table.rows),
+            history.append({"year": year, "rank": row.rank if row.reported else None, "of": len(table.rows),
                             "total": row.total, "index": row.index, "band": row.band, "by": table.by})
     return history
 
 
 def province_history(province) -> list[dict]:
     """Per year and unit kind: how many reported, and the average total and index."""
+    results = _results(province)
+    frameworks = _frameworks(results.values())
     history = []
-    for year, kind in sorted(available(province), key=lambda p: (p[1].order, p[0])):
-        table = ranking_table(province, year, kind, with_change=False)
-        history.append({"year": year, "kind": kind, "reported": sum(1 for r in table.rows if r.reported),
+    for (year, _), rows in sorted(results.items(), key=lambda p: (p[1][0].unit_kind.order, p[0][0])):
+        table = _table(year, rows[0].unit_kind, rows, frameworks)
+        history.append({"year": year, "kind": table.kind, "reported": sum(1 for r in table.rows if r.reported),
                         "units": len(table.rows), "total_average": table.total_average,
                         "index_average": table.index_average, "by": table.by})
     return history
