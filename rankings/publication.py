@@ -31,7 +31,6 @@ from indicators.models import Indicator
 from indicators.totals import roll_up
 
 from .models import PUBLICATION_MOVES, ImportedResult, Publication, Scorecard, publication_folder
-from .results import part_key
 from .selectors import ranking_table
 
 Status = Publication.Status
@@ -391,7 +390,7 @@ def publication_finish(publication: Publication, attempt: int) -> bool:
     if left["report"] or left["workbook"] or left["scorecards"]:
         return False
     cards = list(publication.scorecards.all())
-    if not publication.bundle_sha256:
+    if cards and not publication.bundle_sha256:  # results imported from files have no scorecards
         files = []
         for card in cards:
             with card.pdf.open("rb") as f:
@@ -400,7 +399,7 @@ def publication_finish(publication: Publication, attempt: int) -> bool:
     province, year = publication.province, publication.year
     with transaction.atomic():
         locked = Publication.objects.select_for_update().get(pk=publication.pk)
-        if locked.status != Status.RUNNING or locked.attempt != attempt or not locked.bundle_sha256:
+        if locked.status != Status.RUNNING or locked.attempt != attempt or (cards and not locked.bundle_sha256):
             return False
         _check_ready(province, year)
         _materialise(province, year)
