@@ -5,6 +5,7 @@ Columns: `kind`, `unit`, then any of `total`/`total_YYYY`, `index`/`index_YYYY`,
 `nhan_thuc_so` for "Nhận thức số". "-" means the unit did not report (that part, or at all).
 """
 
+import csv
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -106,7 +107,12 @@ def results_import(*, province: Province, year: int, filename: str, content: byt
     if not text.strip():
         report.problems.append(Problem(None, "", "tệp rỗng, không có dữ liệu."))
         return report
-    dataset = tablib.Dataset().load(text, format="csv")
+    try:
+        dataset = tablib.Dataset().load(text, format="csv")
+    except (csv.Error, tablib.InvalidDimensions):
+        report.problems.append(Problem(None, "", "tệp CSV không hợp lệ: số cột của các dòng không khớp với dòng tiêu đề "
+                                                 "(số có dấu phẩy thập phân phải nằm trong ngoặc kép, ví dụ \"738,08\")."))
+        return report
     headers = [h.strip() for h in dataset.headers or []]
     missing = [c for c in ("kind", "unit") if c not in headers]
     if missing:

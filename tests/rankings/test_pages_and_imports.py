@@ -77,6 +77,7 @@ def _import(slug, year, text):
     ("unit,total\nSở Y tế,10\n", "Thiếu cột: kind"),
     ("", "Tệp rỗng"),
     ("kind,unit,khong_co_tru_cot\nso,Sở Y tế,10\n", "cột “khong_co_tru_cot” không khớp"),
+    ("kind,unit,total\nso,Sở Y tế,738,08\n", "số cột của các dòng không khớp"),
 ])
 def test_a_bad_results_file_names_every_problem_and_imports_nothing(demo, text, message):
     with scopes_disabled():
