@@ -96,27 +96,22 @@ def appendix(province, year) -> list[dict]:
 
 def _materialise(province, year) -> None:
     """The year's stored final totals become its result rows (computed when each result was
-    finalised, never typed): a copy in a constant number of queries, whatever the number of units."""
+    finalised, never typed): one read and one upsert, whatever the number of units. Fields the
+    assessments do not know (a published rank or band from an imported file) are kept."""
     latest = {}
     for assessment in (Assessment.objects.filter(period__province=province, period__year=year)
                        .select_related("unit", "period").order_by("pk")):
         latest[assessment.unit_id] = assessment  # one row per unit, as the unique (province, year, unit) wants
-    existing = {r.unit_id: r for r in ImportedResult.objects.filter(province=province, year=year, unit__in=list(latest))}
-    created, updated = [], []
+    rows = []
     for unit_id, assessment in latest.items():
         reported = assessment.status != Assessment.Status.NOT_REPORTED
-        values = {"unit_kind_id": assessment.unit.kind_id, "framework_id": assessment.framework_id, "reported": reported,
-                  "total": assessment.final_total if reported else None, "parts": assessment.final_parts if reported else {},
-                  "source": f"Kỳ đánh giá: {assessment.period.name}"[:255]}
-        result = existing.get(unit_id)
-        if result is None:
-            created.append(ImportedResult(province=province, year=year, unit_id=unit_id, **values))
-        else:
-            for name, value in values.items():
-                setattr(result, name, value)
-            updated.append(result)
-    ImportedResult.objects.bulk_create(created)
-    ImportedResult.objects.bulk_update(updated, ["unit_kind", "framework", "reported", "total", "parts", "source"])
+        rows.append(ImportedResult(
+            province=province, year=year, unit_id=unit_id, unit_kind_id=assessment.unit.kind_id,
+            framework_id=assessment.framework_id, reported=reported,
+            total=assessment.final_total if reported else None, parts=assessment.final_parts if reported else {},
+            source=f"Kỳ đánh giá: {assessment.period.name}"[:255]))
+    ImportedResult.objects.bulk_create(rows, update_conflicts=True, unique_fields=["province", "year", "unit"],
+                                       update_fields=["unit_kind", "framework", "reported", "total", "parts", "source"])
 
 
 def _sha(content: bytes) -> str:
