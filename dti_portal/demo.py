@@ -124,11 +124,34 @@ def load_catalogues() -> int:
     return loaded
 
 
-DEMO_PERIOD = "Đánh giá DTI các sở năm 2025 (dữ liệu mẫu)"
+DEMO_PERIOD = "Đánh giá DTI năm 2025 (dữ liệu mẫu)"
+# The criterion-level sample catalogues of fixtures/catalogues/ (decision "Mẫu (dựa trên 922/QĐ-BTTTT)").
+SAMPLE_DECISION = "Mẫu (dựa trên 922/QĐ-BTTTT)"
+
+# What the officer of Sở Y tế has typed in groups 1 and 2 of the sở sample, as the page posts it.
+DEMO_ANSWERS = {
+    "1.1": ({"option": "Phó Giám đốc sở là Trưởng ban"}, "Trưởng ban là Phó Giám đốc Sở phụ trách công nghệ thông tin"),
+    "1.2": ({"value": "3"}, "Họp quý I, II và IV"),
+    "1.3": ({"count": "4"}, ""),
+    "1.4": ({"value": "có"}, "Chuyên mục “Chuyển đổi số y tế” trên Cổng thông tin điện tử của Sở"),
+    "1.5": ({"count": "17"}, ""),
+    "1.6": ({"ticked": ["Dự đầy đủ các cuộc họp của Ban chỉ đạo chuyển đổi số tỉnh",
+                        "Hưởng ứng Ngày Chuyển đổi số quốc gia (10/10)",
+                        "Gửi báo cáo định kỳ về chuyển đổi số đúng hạn"]}, "Chưa cử cán bộ tham gia Tổ giúp việc"),
+    "1.7": ({"value": "có"}, "Hội thảo triển khai bệnh án điện tử tại các bệnh viện tuyến tỉnh"),
+    "2.1": ({"value": "có"}, ""),
+    "2.2": ({"option": "Ban hành trong quý I"}, ""),
+    "2.3": ({"value": "có"}, ""),
+    "2.4": ({"a": "2", "b": "3"}, "Dự án phần mềm quản lý hồ sơ sức khỏe chưa có ý kiến thẩm định"),
+    "2.5": ({"count": "1"}, ""),
+    "2.6": ({"a": "412,6", "b": "48.735,2"}, "Triệu đồng, theo báo cáo thực hiện dự toán"),
+    "2.7": ({"value": "có"}, ""),
+    "2.8": ({"value": "không"}, "Đang xây dựng danh mục cơ sở dữ liệu ngành y tế"),
+}
 
 
 def load_demo_period() -> None:
-    """A period under way in Đắk Lắk: the sở answer 2425/QĐ-UBND, self-assessment open today."""
+    """A period under way in Đắk Lắk: the sở and the new xã, phường answer the criterion-level samples."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -139,9 +162,9 @@ def load_demo_period() -> None:
 
     province = Province.objects.get(slug="daklak")
     with scope(province=province):
-        if Period.objects.filter(name=DEMO_PERIOD).exists():
+        if Period.objects.filter(year=2025).exists():  # also a database made before the samples existed
             return
-        framework = Framework.objects.get(unit_kind__code="so", decision_number="2425/QĐ-UBND")
+        frameworks = {f.unit_kind: f for f in Framework.objects.filter(decision_number=SAMPLE_DECISION, year=2025)}
         admin = User.objects.get(username="daklak.quantri")
         today = timezone.localdate()
         period = Period(
@@ -150,14 +173,14 @@ def load_demo_period() -> None:
             round1_end=today + timedelta(days=35), explanation_end=today + timedelta(days=45),
             round2_end=today + timedelta(days=55), publication_date=today + timedelta(days=65),
         )
-        period_save(period=period, frameworks={framework.unit_kind: framework})
+        period_save(period=period, frameworks=frameworks)
         period_open(period=period, actor=admin)
-        # The demo officer's Sở Y tế has already started: two groups answered.
-        assessment = period.assessments.get(unit__name="Sở Y tế")
+        # The demo officer's Sở Y tế has already started: groups 1 and 2 answered.
+        assessment = period.assessments.select_related("framework").get(unit__name="Sở Y tế")
         officer = User.objects.get(username="daklak.canbo")
-        for indicator in framework.indicators.filter(children__isnull=True).order_by("position")[:2]:
-            answer_save(assessment=assessment, indicator=indicator, inputs={"points": format_number(indicator.max_points / 2)},
-                        note="Số liệu mẫu", actor=officer)
+        indicators = {i.code: i for i in assessment.framework.indicators.filter(code__in=DEMO_ANSWERS)}
+        for code, (inputs, note) in DEMO_ANSWERS.items():
+            answer_save(assessment=assessment, indicator=indicators[code], inputs=inputs, note=note, actor=officer)
 
 
 RESULT_FILES = [("daklak", 2020, "results_daklak_2020.csv"), ("daklak", 2023, "results_daklak_2023.csv"),

@@ -20,6 +20,7 @@ def test_the_demo_has_the_real_units_of_both_provinces(db):
     assert list(Province.objects.values_list("slug", flat=True)) == ["daklak", "daknong"]
     assert (_count("daklak", "so"), _count("daklak", "huyen")) == (18, 15)
     assert (_count("daknong", "so"), _count("daknong", "huyen")) == (19, 8)
+    assert _count("daklak", "xa") == 6  # a handful of the xã, phường formed on 01/07/2025
 
 
 def test_loading_the_demo_twice_changes_nothing(db):
@@ -120,3 +121,101 @@ def test_the_daknong_2024_period_has_units_in_every_state(db):
         daklak = set(Assessment.objects.filter(period__province__slug="daklak", period__year=2025).values_list("status", flat=True))
     assert {"draft", "submitted", "round1", "returned", "explained", "round2", "final"} <= states
     assert daklak == {"draft"}
+
+
+# --- the live 2025 period of Đắk Lắk: criterion-level sample catalogues --------------------------
+def _daklak_2025():
+    from assessments.models import Period
+
+    return Period.objects.get(province__slug="daklak", year=2025)
+
+
+def test_the_daklak_2025_period_answers_the_criterion_level_samples_with_the_new_xa_phuong(db):
+    from dti_portal.demo import DEMO_PERIOD, SAMPLE_DECISION
+
+    call_command("load_demo")
+    with scope(province=Province.objects.get(slug="daklak")):
+        period = _daklak_2025()
+        assert period.name == DEMO_PERIOD
+        frameworks = {link.unit_kind.code: link.framework for link in period.period_frameworks.select_related("framework", "unit_kind")}
+        assert set(frameworks) == {"so", "xa"}  # no huyện after 01/07/2025
+        for framework in frameworks.values():
+            assert framework.decision_number == SAMPLE_DECISION and "mẫu" in framework.name
+            assert framework.indicators.filter(children__isnull=True).count() > framework.indicators.filter(parent__isnull=True).count()
+        kinds = sorted(period.assessments.values_list("unit__kind__code", flat=True))
+        assert kinds.count("so") == 18 and kinds.count("xa") == 6
+        assert period.assessments.get(unit__name="UBND xã Hòa Phú").framework == frameworks["xa"]
+
+
+def test_the_historical_years_keep_their_real_catalogues(db):
+    from assessments.models import Assessment, Period
+
+    call_command("load_demo")
+    with scopes_disabled():
+        daknong = Period.objects.get(province__slug="daknong", year=2024)
+        assert {link.framework.decision_number for link in daknong.period_frameworks.select_related("framework")} == {"1552/QĐ-UBND"}
+        dti_2021 = Assessment.objects.get(period__province__slug="daklak", period__year=2021)
+        assert dti_2021.framework.decision_number == "922/QĐ-BTTTT" and dti_2021.status == "final"
+        assert not Period.objects.filter(province__slug="daklak", year__in=[2020, 2022, 2023, 2024]).exists()
+
+
+def test_the_demo_officer_has_answered_two_groups_the_vietnamese_way(db):
+    from decimal import Decimal
+
+    from assessments.models import Answer
+
+    call_command("load_demo")
+    with scope(province=Province.objects.get(slug="daklak")):
+        answers = Answer.objects.filter(assessment__period=_daklak_2025(), assessment__unit__name="Sở Y tế").select_related("indicator__parent")
+        assert {a.indicator.parent.code for a in answers} == {"1", "2"}
+        assert all(a.self_score is not None and not a.error for a in answers)
+        assert len(answers) == answers[0].assessment.framework.indicators.filter(parent__code__in=["1", "2"]).count()
+        by_code = {a.indicator.code: a for a in answers}
+        assert by_code["2.6"].inputs == {"a": "412,6", "b": "48.735,2"} and by_code["2.6"].self_score == Decimal("8.4662")
+        assert by_code["1.1"].self_score == Decimal("7.5")  # a deputy heads the steering committee: ½ max
+        assert sum(a.self_score for a in answers if a.indicator.parent.code == "1") == Decimal("78")
+        assert sum(a.self_score for a in answers if a.indicator.parent.code == "2") == Decimal("70.1329")
+        others = Answer.objects.filter(assessment__period=_daklak_2025()).exclude(assessment__unit__name="Sở Y tế")
+        assert not others.exists()
+
+
+def _entry_url(unit_name):
+    from assessments.models import Assessment
+
+    assessment = Assessment.objects.get(period__province__slug="daklak", period__year=2025, unit__name=unit_name)
+    return assessment, f"/daklak/tu-danh-gia/{assessment.pk}/"
+
+
+def test_the_demo_officer_answers_a_criterion_and_sees_its_score(db, client):
+    from assessments.models import Answer
+
+    call_command("load_demo")
+    client.post("/dang-nhap/", {"username": "daklak.canbo", "password": DEMO_PASSWORD})
+    with scopes_disabled():
+        assessment, url = _entry_url("Sở Y tế")
+        indicator = assessment.framework.indicators.get(code="3.1")
+    page = client.get(url).content.decode()
+    assert "Chuyển đổi số y tế" in page and "48.735,2" in page  # what was typed stays as typed
+    response = client.post(f"{url}chi-tieu/{indicator.pk}/", {"a": "118", "b": "124", "note": "Tại 31/12"}, follow=True)
+    text = response.content.decode()
+    assert "Đã lưu chỉ tiêu 3.1" in text and "14,27" in text  # 118/124 × 15
+    with scopes_disabled():
+        assert str(Answer.objects.get(assessment=assessment, indicator=indicator).self_score) == "14.2742"
+
+
+def test_the_xa_officer_opens_47_criteria_and_answers_one(db, client):
+    from assessments.models import Answer
+
+    call_command("load_demo")
+    response = client.post("/dang-nhap/", {"username": "daklak.canbo3", "password": DEMO_PASSWORD}, follow=True)
+    assert "UBND xã Hòa Phú" in response.content.decode()
+    with scopes_disabled():
+        assessment, url = _entry_url("UBND xã Hòa Phú")
+        indicator = assessment.framework.indicators.get(code="6.2")
+    page = client.get(url).content.decode()
+    assert "UBND xã Hòa Phú" in page and "Hoạt động kinh tế số" in page
+    client.post(f"{url}chi-tieu/{indicator.pk}/", {"value": "76,4", "note": ""})
+    with scopes_disabled():
+        assert Answer.objects.get(assessment=assessment, indicator=indicator).self_score == 20  # 70 % ≤ 76,4 % < 90 %: ½ max
+        _, other = _entry_url("UBND phường Tân An")
+    assert client.get(other).status_code == 404  # another xã's entry page is not theirs

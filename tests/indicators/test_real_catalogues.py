@@ -7,10 +7,10 @@ from django.core.management import call_command
 from django_scopes import scope
 
 from assessments.models import Answer, Assessment
-from dti_portal.demo import catalogue_manifest
+from dti_portal.demo import CATALOGUE_DIR, catalogue_manifest
 from dti_portal.tenancy.models import Province
 from indicators.models import Framework
-from indicators.scoring import describe_params
+from indicators.scoring import Rule, describe_params
 from indicators.selectors import max_total
 from indicators.services import framework_problems
 
@@ -71,3 +71,87 @@ def test_rules_are_described_in_words():
     assert describe_params("ratio_target", {"target": "0.1"}) == "đạt điểm tối đa khi tỷ lệ từ 10 % trở lên"
     assert describe_params("ratio", {"b_zero": "full"}) == "mẫu số bằng 0 thì được điểm tối đa"
     assert describe_params("yes_no", {}) == ""
+
+
+# --- the criterion-level samples the live demo period answers --------------------------------
+SAMPLE_DECISION = "Mẫu (dựa trên 922/QĐ-BTTTT)"
+# Hà Nội 5279/QĐ-UBND for UBND xã, phường (reference/catalogues/structures.csv): criteria per group.
+HANOI_XA_GROUPS = [("Nhận thức số", 5), ("Thể chế số", 3), ("Hạ tầng số", 5), ("Nhân lực số", 6),
+                   ("An toàn thông tin mạng", 4), ("Hoạt động chính quyền số", 10), ("Hoạt động kinh tế số", 6),
+                   ("Hoạt động xã hội số", 8)]
+
+
+def _sample(kind):
+    return Framework.objects.get(unit_kind__code=kind, decision_number=SAMPLE_DECISION)
+
+
+@pytest.mark.parametrize("kind, groups", [("so", 7), ("xa", 8)])
+def test_each_sample_is_active_balanced_labelled_and_totals_1000(demo, kind, groups):
+    with scope(province=Province.objects.get(slug="daklak")):
+        framework = _sample(kind)
+        assert framework.status == Framework.Status.ACTIVE and framework.year == 2025
+        assert "mẫu" in framework.name and "922/QĐ-BTTTT" in framework.name
+        assert max_total(framework) == Decimal(1000)
+        assert framework.indicators.filter(parent__isnull=True).count() == groups
+        assert framework_problems(framework) == []
+        assert [b.label for b in framework.bands.all()] == ["Tốt", "Khá", "Trung bình", "Yếu"]
+    entry = next(e for e in catalogue_manifest() if e["name"] == framework.name)
+    assert entry["decision_number"] == SAMPLE_DECISION and entry["source"].startswith("SAMPLE")
+    assert "922" in entry["source"]
+
+
+@pytest.mark.parametrize("kind", ["so", "xa"])
+def test_each_sample_uses_every_rule_and_explains_every_criterion(demo, kind):
+    with scope(province=Province.objects.get(slug="daklak")):
+        leaves = list(_sample(kind).indicators.filter(children__isnull=True))
+        assert {i.rule for i in leaves} | {"sum"} == {r.value for r in Rule}
+        if kind == "so":  # a criterion with sub-criteria, like 922's 5.12 budget for cyber-security
+            assert _sample(kind).indicators.get(code="5.7").children.count() == 3
+        # "ratio steps" (DESIGN.md §4): thresholds 70 % → ½ max, 90 % → max on a percentage typed by the unit
+        on_percent = [i for i in leaves if i.rule == "steps" and i.name.endswith("(%)")]
+        assert on_percent and all([s["min"] for s in i.params["steps"]] == ["70", "90"] for i in on_percent)
+        for indicator in leaves:
+            assert indicator.guidance, indicator.code
+            if indicator.rule not in ("manual", "collected"):
+                assert indicator.evidence_required and indicator.verifying_agency, indicator.code
+            assert indicator.rule != "collected" or indicator.max_points == 0
+
+
+def test_the_xa_sample_has_the_shape_of_hanoi_2025_47_criteria_in_8_groups(demo):
+    with scope(province=Province.objects.get(slug="daklak")):
+        framework = _sample("xa")
+        groups = framework.indicators.filter(parent__isnull=True).order_by("position")
+        assert [(g.name, g.children.count()) for g in groups] == HANOI_XA_GROUPS
+        assert framework.indicators.filter(parent__parent__isnull=True, parent__isnull=False).count() == 47
+
+
+def test_the_samples_import_through_the_import_command_as_well(db, capsys):
+    call_command("load_demo")
+    capsys.readouterr()
+    for entry in catalogue_manifest():
+        if entry["decision_number"] != SAMPLE_DECISION:
+            continue
+        call_command("import_framework", "daklak", str(CATALOGUE_DIR / entry["file"]), "--dry-run",
+                     "--name", "Thử nhập", "--year", "2026", "--kind", entry["unit_kind"])
+        assert "Tệp hợp lệ" in capsys.readouterr().out
+
+
+def test_scores_of_the_sample_rules_follow_their_wording(demo):
+    """A few answers a unit would give, scored by the engine as the guidance says."""
+    from indicators.scoring import score
+
+    with scope(province=Province.objects.get(slug="daklak")):
+        so = {i.code: i for i in _sample("so").indicators.all()}
+        xa = {i.code: i for i in _sample("xa").indicators.all()}
+
+    def points(indicator, inputs):
+        return score(indicator.rule, indicator.params, indicator.max_points, inputs)
+
+    assert points(so["1.1"], {"option": "Phó Giám đốc sở là Trưởng ban"}) == Decimal("7.5")
+    assert points(so["1.2"], {"value": "3"}) == 15
+    assert points(so["6.3"], {"value": "89,9"}) == 20 and points(so["6.3"], {"value": "90"}) == 40
+    assert points(so["5.7.1"], {"a": "0", "b": "0"}) == 10  # no IT project: nothing to secure
+    assert points(so["4.2"], {"a": "3", "b": "100"}) == 15  # 3 % ≥ the 2 % target
+    assert points(xa["1.5"], {"value": "3"}) == 10
+    assert points(xa["4.4"], {"count": "5"}) == 15
+    assert points(xa["3.4"], {"ticked": ["Máy quét tài liệu để số hóa hồ sơ"]}) == 5
