@@ -9,22 +9,55 @@ fragment (`assessments/_entry_row.html`, `assessments/_appraisal_row.html`), so 
 in-place save can re-render just that row.
 """
 
+import functools
+
 from django.template.defaultfilters import filesizeformat, linebreaksbr
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format, get_format
+from django.utils.translation import get_language
 
 from indicators.scoring import RULE_LABELS, describe_params, format_number
 
-from .models import Review
+from .models import Assessment, Review
 
 DASH = "—"
 CONFIRM = Review.Decision.CONFIRM
 DECISION_LABELS = dict(Review.Decision.choices)
 RULE_TEXT = {rule.value: label for rule, label in RULE_LABELS.items()}
+STATUS_LABELS = dict(Assessment.Status.choices)
 
 
 def points(value) -> str:
     """41.6000 → "41,6"; "" for None (the `points` filter, without the template's overhead)."""
     return "" if value is None else format_number(value)
+
+
+# Django's date formatter costs ~15 µs a call and the progress table makes three per unit; the
+# portal's formats (dti_portal/formats/vi: "d/m/Y", "d/m/Y H:i") translate to strftime once.
+_STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y", "H": "%H", "i": "%M", "s": "%S"}
+
+
+@functools.lru_cache
+def _strftime_pattern(fmt: str, language: str) -> str | None:
+    """The strftime pattern of a Django format (a setting name or a format), None if it needs Django."""
+    django_format = get_format(fmt, language)
+    if "\\" in django_format or "%" in django_format or any(c.isalpha() and c not in _STRFTIME for c in django_format):
+        return None
+    return "".join(_STRFTIME.get(c, c) for c in django_format)
+
+
+def day(value, fmt: str = "SHORT_DATE_FORMAT") -> str:
+    """A date as the `date` filter prints it with `fmt` ("" for None)."""
+    if not value:
+        return ""
+    pattern = _strftime_pattern(fmt, get_language())
+    return value.strftime(pattern) if pattern else date_format(value, fmt)
+
+
+def moment(value, fmt: str = "SHORT_DATETIME_FORMAT") -> str:
+    """An aware datetime in the portal's time zone, as the `date` filter prints it ("" for None)."""
+    return day(timezone.localtime(value), fmt) if value else ""
 
 
 def url_maker(viewname: str, kwargs: dict, key: str):
@@ -126,3 +159,108 @@ def keep_only_left(items: list) -> list:
                 keep.add(node.pk)
                 node = by_pk[node.parent_id].indicator if node.parent_id in by_pk else None
     return [item for item in items if item.indicator.pk in keep]
+
+
+# --- the period page and the appraisal board ------------------------------------------------
+def period_rows(assessments: list, leaf_totals: dict[int, int], province_slug: str) -> list[dict]:
+    """The progress table of a period: one row per unit, from the stored counts and totals."""
+    entry = url_maker("assessments:entry", {"province": province_slug}, "assessment_id")
+    extend = url_maker("assessments:extension_grant", {"province": province_slug}, "assessment_id")
+    draft = Assessment.Status.DRAFT
+    rows = []
+    for a in assessments:
+        is_draft = a.status == draft
+        rows.append({
+            "pk": a.pk, "unit": a.unit.name, "kind": a.unit.kind.name, "url": entry(a.pk), "extend_url": extend(a.pk),
+            "draft": is_draft, "status": "Chưa gửi" if is_draft else STATUS_LABELS[a.status],
+            "answered": a.answered_count, "leaf_total": leaf_totals.get(a.framework_id, 0),
+            "self_total": points(a.self_total), "submitted_at": moment(a.submitted_at), "deadline": day(a.deadline),
+            "extended_until": day(a.extended_until),
+        })
+    return rows
+
+
+def board_rows(assessments: list, teams: dict, signoffs: dict, undecided: dict, province_slug: str) -> list[dict]:
+    """The appraisal board: per unit its state, what is left to decide, its team and signatures."""
+    appraisal = url_maker("assessments:unit_appraisal", {"province": province_slug}, "assessment_id")
+    rows = []
+    for a in assessments:
+        left = undecided.get(a.pk)
+        rows.append({
+            "unit": a.unit.name, "url": appraisal(a.pk), "status": STATUS_LABELS[a.status],
+            "undecided": "" if left is None else left, "standing": points(a.standing_total),
+            "team": ", ".join(sorted({str(x.appraiser) for x in teams.get(a.pk, [])})),
+            "signed": ", ".join(f"{s.appraiser} ({moment(s.signed_at, 'd/m/Y H:i')})" for s in signoffs.get(a.pk, [])),
+        })
+    return rows
+
+
+# --- the appraisal of one unit --------------------------------------------------------------
+def _review_text(review) -> dict | None:
+    if review is None:
+        return None
+    return {"decision": DECISION_LABELS[review.decision], "score": points(review.score), "reason": review.reason,
+            "reviewer": str(review.reviewer) if review.reviewer else ""}
+
+
+def _adjust_fields(item, current) -> list[dict]:
+    """The adjusting inputs of a decision form, filled with the current decision's inputs."""
+    given = current.inputs if current else {}
+    rows = []
+    for spec in item.adjust_fields:
+        name, kind = spec["name"], spec["kind"]
+        value = given.get(name, "")
+        field = {"name": name, "label": spec["label"]}
+        if kind == "bool":
+            field |= {"widget": "select", "options": [{"value": "có", "text": "Có", "on": ""},
+                                                      {"value": "không", "text": "Không", "on": ""}]}
+        elif kind == "choice":
+            field |= {"widget": "select", "options": [{"value": c, "text": c, "on": "selected" if value == c else ""}
+                                                      for c in spec["choices"]]}
+        elif kind == "multi":
+            field |= {"widget": "checkbox", "options": [{"value": c, "text": c, "on": ""} for c in spec["choices"]]}
+        else:
+            field |= {"widget": "text", "value": value}
+        rows.append(field)
+    return rows
+
+
+class AppraisalRows:
+    """Builds the rows of one unit's appraisal page (see `row`)."""
+
+    def __init__(self, assessment, province_slug: str, decisions: list[tuple[str, str]]):
+        scope = {"province": province_slug, "assessment_id": assessment.pk}
+        self.review_url = url_maker("assessments:review", scope, "indicator_id")
+        self.history = reverse("assessments:history", kwargs=scope) + "?chi-tieu="
+        self.download_url = url_maker("assessments:evidence_download", {"province": province_slug}, "evidence_id")
+        self.decisions = decisions
+
+    def row(self, item) -> dict:
+        """One indicator: a group heading, or a criterion beside the decisions of both rounds."""
+        indicator, answer = item.indicator, item.answer
+        row = {"leaf": item.is_leaf, "anchor": item.anchor, "code": indicator.code, "name": indicator.name,
+               "max": points(indicator.max_points)}
+        if not item.is_leaf:
+            return row
+        current = item.current
+        fields = _field_rows(item, item.anchor)
+        row |= {
+            "rule": RULE_TEXT.get(indicator.rule, indicator.rule), "history_url": self.history + indicator.code,
+            "inputs": [{"label": f["label"], "shown": f["shown"]} for f in fields],
+            "note": answer.note if answer else "", "explanation": answer.explanation if answer else "",
+            "evidence": [{"name": e.original_name, "url": self.download_url(e.pk) + "?xem=1"} for e in item.evidence],
+            "evidence_required": bool(indicator.evidence_required),
+            "score": points(answer.self_score) if answer else "",
+            "round1": _review_text(item.round1), "round2": _review_text(item.round2), "editable": item.editable,
+        }
+        if item.editable:
+            decided = current.decision if current else ""
+            row |= {
+                "review_url": self.review_url(indicator.pk), "version": current.version if current else 0,
+                "reason": current.reason if current else "",
+                "decisions": [{"value": v, "label": label, "on": "checked" if v == decided else ""} for v, label in self.decisions],
+                "manual": not item.adjust_fields,
+                "points": (current.inputs.get("points", "") if current else ""),
+                "adjust": _adjust_fields(item, current),
+            }
+        return row

@@ -84,6 +84,7 @@ class Sheet:
     grand_total: Decimal
     max_total: Decimal
     final_total: Decimal | None = None
+    indicators: list[Indicator] = field(default_factory=list)  # the framework's, by position
 
 
 def entry_sheet(assessment: Assessment) -> Sheet:
@@ -125,7 +126,8 @@ def entry_sheet(assessment: Assessment) -> Sheet:
     top_max = sum((i.max_points for i in indicators if parent_of[i.code] == ""), Decimal(0))
     finals = {i.code: answers[i.pk].final_score for i in indicators if i.pk in answers and i.pk not in parent_codes}
     final_total = grand_total(parent_of, roll_up(parent_of, finals)) if any(v is not None for v in finals.values()) else None
-    return Sheet(items=items, grand_total=grand_total(parent_of, totals), max_total=top_max, final_total=final_total)
+    return Sheet(items=items, grand_total=grand_total(parent_of, totals), max_total=top_max, final_total=final_total,
+                 indicators=indicators)
 
 
 def missing_items(assessment: Assessment) -> list[Item]:
@@ -161,25 +163,21 @@ def periods_of(province) -> list[Period]:
     )
 
 
-def period_progress(period: Period) -> list[Assessment]:
-    """Each unit's assessment with how many indicators it has answered, for the progress table."""
-    return list(
-        Assessment.objects.filter(period=period)
-        .select_related("unit", "unit__kind", "framework")
-        .annotate(answered=Count("answers", filter=Q(answers__self_score__isnull=False)))
-        .order_by("unit__kind__order", "unit__name")
-    )
+def period_assessments(period: Period) -> list[Assessment]:
+    """Every assessment of the period with its unit, the unit's kind and its stored totals, in the
+    order pages list units. One query: counts and totals are stored on the row (assessments.totals),
+    and reading through `period.assessments` makes `assessment.period` this very object."""
+    return list(period.assessments.select_related("unit", "unit__kind").order_by("unit__kind__order", "unit__name"))
 
 
 def leaf_counts(period: Period) -> dict[int, int]:
-    """Framework pk → how many indicators need an answer."""
-    counts = {}
-    for link in period.period_frameworks.all():
-        counts[link.framework_id] = (
-            Indicator.objects.filter(framework=link.framework_id, children__isnull=True)
-            .exclude(rule__in=[r.value for r in NOT_ANSWERED_RULES]).count()
-        )
-    return counts
+    """Framework pk → how many indicators need an answer (leaves, neither sum nor collected).
+    One query, whatever the number of frameworks."""
+    return dict(
+        Indicator.objects.filter(framework__in=period.period_frameworks.values("framework_id"), children__isnull=True)
+        .exclude(rule__in=[r.value for r in NOT_ANSWERED_RULES]).values("framework_id").annotate(n=Count("pk"))
+        .values_list("framework_id", "n")
+    )
 
 
 def assessments_of_unit(unit) -> list[Assessment]:
@@ -213,17 +211,85 @@ def top_groups(indicators) -> dict[int, int]:
     return tops
 
 
-def assigned_indicator_ids(assessment: Assessment, user, assignments=None) -> set[int]:
-    """The leaves of this assessment that `user` must appraise."""
+def assigned_indicator_ids(assessment: Assessment, user, assignments=None, indicators=None) -> set[int]:
+    """The indicators of this assessment that `user` must appraise (`assignments` and the framework's
+    `indicators` are read when not given)."""
     mine = [a for a in (assignments if assignments is not None else assignments_for(assessment)) if a.appraiser_id == user.pk]
     if not mine:
         return set()
-    indicators = list(Indicator.objects.filter(framework=assessment.framework_id))
+    if indicators is None:
+        indicators = list(Indicator.objects.filter(framework=assessment.framework_id))
     tops = top_groups(indicators)
     return {
         i.pk for i in indicators
         if any(a.covers(assessment.unit_id, tops[i.pk]) for a in mine)
     }
+
+
+def teams_of(assessments: list[Assessment], assignments: list) -> dict[int, list]:
+    """Assessment pk → the assignments that cover it (by unit, or by a group of its framework),
+    as `assignments_for` decides, for a whole period at once: no query."""
+    by_unit: dict[int, list] = {}
+    by_framework: dict[int, list] = {}
+    for assignment in assignments:
+        if assignment.unit_id is not None:
+            by_unit.setdefault(assignment.unit_id, []).append(assignment)
+        else:
+            by_framework.setdefault(assignment.group.framework_id, []).append(assignment)
+    return {a.pk: by_unit.get(a.unit_id, []) + by_framework.get(a.framework_id, []) for a in assessments}
+
+
+@dataclass
+class Decisions:
+    """What the appraisal board counts: per unit in round 1 or 2 the indicators still lacking a
+    decision in its round (as `appraisal.undecided` lists them); per appraiser and round the
+    decisions saved (rows with `name`, `round`, `count`, ordered by username and round)."""
+
+    undecided: dict[int, int]
+    per_appraiser: list[dict]
+
+
+def decisions_of(period: Period, assessments: list[Assessment]) -> Decisions:
+    """The board's counts for a period in three queries (the appraisable leaves, one grouped count
+    of the period's reviews, the appraisers' names), whatever the number of units."""
+    from dti_portal.accounts.models import User
+
+    from .models import Review
+
+    S = Assessment.Status
+    leaves: dict[int, set[int]] = {}
+    for framework_id, pk in (
+        Indicator.objects.filter(framework__in=period.period_frameworks.values("framework_id"), children__isnull=True)
+        .exclude(rule=Rule.COLLECTED).values_list("framework_id", "pk")
+    ):
+        leaves.setdefault(framework_id, set()).add(pk)
+    leaf_ids = set().union(*leaves.values())
+    decided: dict[tuple[int, int], int] = {}
+    per_reviewer: dict[tuple[int, int], int] = {}
+    for assessment_id, rnd, reviewer_id, count, on_leaves in (
+        Review.objects.filter(answer__assessment__period=period)
+        .values_list("answer__assessment_id", "round", "reviewer_id")
+        .annotate(n=Count("pk"), on_leaves=Count("pk", filter=Q(answer__indicator_id__in=leaf_ids)))
+    ):
+        decided[assessment_id, rnd] = decided.get((assessment_id, rnd), 0) + on_leaves
+        per_reviewer[reviewer_id, rnd] = per_reviewer.get((reviewer_id, rnd), 0) + count
+    current = {S.ROUND1: 1, S.ROUND2: 2}
+    undecided = {a.pk: len(leaves.get(a.framework_id, ())) - decided.get((a.pk, current[a.status]), 0)
+                 for a in assessments if a.status in current}
+    people = {u.pk: u for u in User.objects.filter(pk__in={r for r, _ in per_reviewer if r is not None})}
+    rows = [{"name": (people[r].full_name or people[r].username) if r in people else "", "round": rnd, "count": n,
+             "key": (people[r].username if r in people else "", rnd)} for (r, rnd), n in per_reviewer.items()]
+    return Decisions(undecided=undecided, per_appraiser=sorted(rows, key=lambda row: row["key"]))
+
+
+def signoffs_of(period: Period) -> dict[int, list]:
+    """Assessment pk → its sign-offs in signing order, with the appraisers. One query."""
+    from .models import SignOff
+
+    found: dict[int, list] = {}
+    for signoff in SignOff.objects.filter(assessment__period=period).select_related("appraiser").order_by("signed_at", "pk"):
+        found.setdefault(signoff.assessment_id, []).append(signoff)
+    return found
 
 
 def get_assessment_for_appraiser(request, assessment_id: int) -> Assessment:

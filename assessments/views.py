@@ -16,7 +16,7 @@ from . import selectors, services
 from .evidence import ACCEPT_ATTRIBUTE, EvidenceRefused, max_bytes
 from .forms import EvidenceForm, ExtensionForm, PeriodForm
 from .models import Assessment, Event, Period
-from .rows import EntryRows, keep_only_left
+from .rows import EntryRows, keep_only_left, period_rows
 
 ADMIN = Role.PROVINCE_ADMIN
 MAX_INPUT_LENGTH = 200
@@ -75,15 +75,13 @@ def _period_form(request, period):
 
 @province_view(ADMIN, Role.APPRAISER, Role.APPRAISAL_LEAD, Role.LEADERSHIP)
 def period_detail(request, period_id: int):
-    """Progress per unit: who has submitted, who has not (leadership's view too)."""
+    """Progress per unit: who has submitted, who has not (leadership's view too).
+
+    The same number of queries for 10 or 150 units: counts and totals are stored on each row."""
     period = get_object_or_404(Period.objects.prefetch_related("period_frameworks__framework", "period_frameworks__unit_kind"), pk=period_id)
-    rows = selectors.period_progress(period)
-    totals = selectors.leaf_counts(period)
-    for row in rows:
-        row.leaf_total = totals.get(row.framework_id, 0)
+    rows = period_rows(selectors.period_assessments(period), selectors.leaf_counts(period), request.province.slug)
     return render(request, "assessments/period_detail.html", {
-        "period": period, "rows": rows, "can_edit": ADMIN in request.roles, "now": timezone.now(),
-        "extension_form": ExtensionForm(),
+        "period": period, "rows": rows, "can_edit": ADMIN in request.roles,
     })
 
 

@@ -6,13 +6,18 @@ URLs plus `/<province>/bench-bare/<name>/`, which renders a registered bare temp
 through the same middleware, session, province and role check as the real pages, but with
 no query and no logic of its own. The figure printed beside a page is that bare page,
 measured in the same run, and the ratio between them.
+
+On SQLite by default (a throw-away file); `BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/dti_bench`
+runs on PostgreSQL in a throw-away `test_dti_bench` database, made and dropped as the test runner does.
 """
 
+import atexit
 import os
 import statistics
+import sys
 import time
 
-from _django import setup
+from _django import ROOT, setup
 
 _BARE: dict = {}
 urlpatterns: list = []
@@ -20,7 +25,18 @@ urlpatterns: list = []
 
 def setup_pages() -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "dti_portal.settings.test"
-    setup()
+    if os.environ.get("BENCH_DATABASE_URL"):
+        sys.path.insert(0, str(ROOT))
+        os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
+        import django
+        from django.db import connection
+
+        django.setup()
+        name = connection.settings_dict["NAME"]
+        connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        atexit.register(connection.creation.destroy_test_db, name, verbosity=0)
+    else:
+        setup()
     from django.conf import settings
     from django.urls import clear_url_caches, path
 
@@ -104,3 +120,12 @@ def compare(title: str, rows: list[tuple[str, str, str, str]], client, bare_clie
         size = len(fetch(client, url)) / 1024
         print(f"{label:<44}{count_queries(client, url):>8}{size:>7.0f}{page_ms:>11.1f}{bare_ms:>9.1f}{page_ms / bare_ms:>7.2f}")
         print(f"{'  beside: ' + bare_label:<44}{count_queries(bare_client, bare):>8}{len(fetch(bare_client, bare)) / 1024:>7.0f}")
+
+
+def analyze() -> None:
+    """PostgreSQL: refresh the planner's statistics after bulk inserts, as autovacuum would soon."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
