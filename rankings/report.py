@@ -82,10 +82,10 @@ def render_bundle(files: list[tuple[str, bytes]]) -> bytes:
     return out.getvalue()
 
 
-def render_workbook(snapshot: dict, details: list[dict] | None = None) -> bytes:
-    """One sheet per table (numbers as numbers), then one per pillar ranking, then the detail of every
-    criterion of every unit (`details`: scorecards as {"unit", "rows"}; the snapshot's own appendix
-    for publications made before scorecards were separate)."""
+def workbook_sheets(snapshot: dict, details: list[dict] | None = None) -> list[tuple]:
+    """The workbook's sheets as (title, header, rows): one per table (numbers as numbers), one per
+    pillar ranking, then the detail of every criterion of every unit (`details`: scorecards as
+    {"unit", "rows"}; the snapshot's own appendix for publications made before scorecards were separate)."""
     sheets = []
     for table in snapshot["tables"]:
         header = ["Hạng", "Đơn vị", *(["Tổng điểm"] if table["by"] == "total" else []),
@@ -106,4 +106,8 @@ def render_workbook(snapshot: dict, details: list[dict] | None = None) -> bytes:
     detail = ([unit["unit"], row["code"], row["name"], _d(row["max"]), _d(row["achieved"]) if row["achieved"] else None, row["reason"]]
               for unit in details for row in unit["rows"])
     sheets.append(("Chi tiết chỉ tiêu", ["Đơn vị", "Mã", "Chỉ tiêu", "Điểm tối đa", "Điểm đạt", "Lý do mất điểm"], detail))
-    return render_xlsx(sheets)
+    return sheets
+
+
+def render_workbook(snapshot: dict, details: list[dict] | None = None) -> bytes:
+    return render_xlsx(workbook_sheets(snapshot, details))
