@@ -621,8 +621,10 @@ def _appraisal(period: Period, assessments: list, leaves: dict, people: dict, rn
             Assignment.objects.get_or_create(period=period, appraiser=appraiser, unit=None, group=pillar)
     appraisal.round1_start(period=period, actor=lead)
     queried: dict[int, list] = {}
+    indicators = {i.pk: i for mine in leaves.values() for i in mine}
     answers = {}
-    for answer in Answer.objects.filter(assessment__period=period).select_related("indicator"):
+    for answer in Answer.objects.filter(assessment__period=period).only("pk", "assessment_id", "indicator_id", "inputs", "self_score"):
+        answer.indicator = indicators[answer.indicator_id]
         answers.setdefault(answer.assessment_id, []).append(answer)
     for assessment in assessments:
         mine = leaves[assessment.unit.kind.code]
