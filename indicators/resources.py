@@ -92,3 +92,9 @@ class IndicatorResource(resources.ModelResource):
     def save_instance(self, instance, is_create, row, **kwargs):
         super().save_instance(instance, is_create, row, **kwargs)
         self.saved[instance.code] = instance
+
+    def after_import(self, dataset, result, **kwargs):
+        """Leave the id sequence alone. ModelResource resets it to the largest id this transaction
+        sees (as loaddata does for explicit ids); our ids come from the sequence, and the reset
+        hands out again the ids of another province's catalogue being imported at the same time
+        (duplicate key, seen with two generate_scale_data workers)."""

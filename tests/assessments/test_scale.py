@@ -16,7 +16,7 @@ from django_scopes import scope, scopes_disabled
 
 from assessments import appraisal
 from assessments.models import Answer, Assessment, Assignment, Event, Evidence, Period, Review, SignOff
-from assessments.scale import LEAF_KINDS, ScaleRefused, build_scale, catalogue, check_spec
+from assessments.scale import LEAF_KINDS, ScaleRefused, build_scale, catalogue, catalogue_csv, check_spec
 from assessments.services import answer_save, answers_save_bulk, assessment_submit
 from assessments.totals import refresh_totals
 from dti_portal.accounts.models import Membership, Role, User
@@ -25,6 +25,7 @@ from dti_portal.tenancy.models import Province, Unit
 from indicators.catalogue import check_rows, read_rows
 from indicators.models import Indicator
 from indicators.scoring import Rule, score
+from indicators.services import framework_import
 
 from .conftest import build_framework, open_period
 
@@ -332,3 +333,17 @@ def test_the_spec_names_the_data_it_makes():
     spec = check_spec("34", "150", "150", "final", "1")
     assert spec.period_name == ("Đánh giá DTI năm 2025 (dữ liệu sinh tự động: 150 đơn vị × 150 chỉ tiêu, "
                                 "đã chốt kết quả, seed 1)")
+
+
+def test_a_catalogue_import_leaves_the_id_sequence_alone_so_provinces_can_import_at_once(world):
+    # ModelResource's after_import resets the sequence to the largest id its transaction sees,
+    # which hands out ids another transaction is still using: two workers collided on it.
+    # (SQLite has nothing to reset; PostgreSQL runs setval.)
+    with CaptureQueriesContext(connection) as queries:
+        build_framework(world.province_a)
+        rows, _ = catalogue("so", 12, random.Random(1))
+        with scope(province=world.province_a):
+            report = framework_import(province=world.province_a, filename="x.csv", content=catalogue_csv(rows),
+                                      meta={"name": "Thử", "year": "2025", "unit_kind": "so"})
+    assert report.saved
+    assert not [q for q in queries if "setval" in q["sql"].lower() or "sqlite_sequence" in q["sql"].lower()]
