@@ -145,3 +145,45 @@ def test_the_admin_publishes_from_the_page_and_bad_input_is_refused(demo, django
     assert ok.status_code == 302 and ok["Location"] == "/daknong/lanh-dao/cong-bo/2023/"
     page = admin.get(ok["Location"]).content.decode()
     assert "Đã ghi nhận yêu cầu công bố kết quả năm 2023" in page and "Đã công bố" in page
+
+
+def _words_past_the_right_margin(pdf: bytes, margin_pt: float) -> list[str]:
+    """Words whose right edge passes the page's right margin (pdftotext's word boxes, in points)."""
+    import re
+
+    boxes = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    late = []
+    for page in re.finditer(r'<page width="([\d.]+)" height="[\d.]+">(.*?)</page>', boxes, re.S):
+        limit = float(page.group(1)) - margin_pt + 1
+        late += [word for x_max, word in re.findall(r'xMax="([\d.]+)"[^>]*>([^<]*)<', page.group(2)) if float(x_max) > limit]
+    return late
+
+
+def test_no_ranking_table_runs_off_the_page_even_with_a_column_per_pillar_and_more(demo):
+    from rankings.publication import snapshot_of
+    from rankings.report import render_pdf
+    from rankings.selectors import ranking_table
+
+    province = Province.objects.get(slug="daknong")
+    with scope(province=province):
+        tables = [snapshot_of(ranking_table(province, 2023, kind)) for kind in province.unit_kinds.filter(code__in=["so", "huyen"])]
+    huyen = tables[-1]
+    assert len(huyen["columns"]) >= 8  # the table the report used to cut at the right edge
+    wider = json_copy(huyen) | {"kind": "Bảng thử rộng hơn"}
+    for n in range(5):  # five more pillars with long names, and a change column
+        wider["columns"].append({"key": f"them_{n}", "label": f"Trụ cột bổ sung số {n} về dữ liệu số", "maximum": "100", "average": "55.5"})
+        for row in wider["rows"]:
+            row["parts"][f"them_{n}"] = "99.99"
+    wider["previous_year"], wider["framework_changed"] = 2022, False
+    meta = {"province": "Đắk Nông", "agency": "Sở TT&TT", "year": 2023, "decision_number": "401/QĐ-UBND",
+            "decision_date": "05/04/2024", "signer": "Chủ tịch"}
+    pdf = render_pdf({"meta": meta, "tables": [*tables, wider]})
+    assert _words_past_the_right_margin(pdf, margin_pt=12 / 25.4 * 72) == []
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    assert "UBND huyện Cư Jút" in text and "Xếp loại" in text
+
+
+def json_copy(value):
+    import json
+
+    return json.loads(json.dumps(value))
