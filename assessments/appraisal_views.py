@@ -13,12 +13,13 @@ from django.views.decorators.http import require_POST
 from dti_portal.accounts.access import province_view
 from dti_portal.accounts.models import Role, User
 from dti_portal.tenancy.models import Unit
+from indicators.display import url_maker
 from indicators.models import Indicator
 from indicators.scoring import Rule, input_fields
 
 from . import appraisal, selectors
 from .models import Assessment, Assignment, Event, Period, Review
-from .rows import AppraisalRows, board_rows, url_maker
+from .rows import AppraisalRows, board_rows
 from .views import _back as entry_back
 
 TEAM = (Role.APPRAISER, Role.APPRAISAL_LEAD, Role.PROVINCE_ADMIN)

@@ -11,26 +11,20 @@ in-place save can re-render just that row.
 
 import functools
 
-from django.template.defaultfilters import filesizeformat, linebreaksbr
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, get_format
 from django.utils.translation import get_language
 
-from indicators.scoring import RULE_LABELS, describe_params, format_number
+from indicators.display import RULE_TEXT, points, rule_text, text_with_breaks, url_maker
 
 from .models import Assessment, Review
 
 DASH = "—"
 CONFIRM = Review.Decision.CONFIRM
 DECISION_LABELS = dict(Review.Decision.choices)
-RULE_TEXT = {rule.value: label for rule, label in RULE_LABELS.items()}
 STATUS_LABELS = dict(Assessment.Status.choices)
-
-
-def points(value) -> str:
-    """41.6000 → "41,6"; "" for None (the `points` filter, without the template's overhead)."""
-    return "" if value is None else format_number(value)
 
 
 # Django's date formatter costs ~15 µs a call and the progress table makes three per unit; the
@@ -58,20 +52,6 @@ def day(value, fmt: str = "SHORT_DATE_FORMAT") -> str:
 def moment(value, fmt: str = "SHORT_DATETIME_FORMAT") -> str:
     """An aware datetime in the portal's time zone, as the `date` filter prints it ("" for None)."""
     return day(timezone.localtime(value), fmt) if value else ""
-
-
-def url_maker(viewname: str, kwargs: dict, key: str):
-    """`reverse()` once; the returned function fills in `key` only (a page needs hundreds of URLs)."""
-    marker = 2147483647
-    head, tail = reverse(viewname, kwargs=kwargs | {key: marker}).split(str(marker))
-    return lambda value: f"{head}{value}{tail}"
-
-
-def rule_text(indicator) -> str:
-    """"Tỷ lệ so với mục tiêu: đạt điểm tối đa khi …" — the rule and its parameters in words."""
-    label = RULE_TEXT.get(indicator.rule, indicator.rule)
-    detail = describe_params(indicator.rule, indicator.params)
-    return f"{label}: {detail}" if detail else label
 
 
 def _field_rows(item, anchor: str) -> list[dict]:
@@ -128,7 +108,7 @@ class EntryRows:
         row |= {
             "score": points(answer.self_score) if answer else "", "missing": item.missing,
             "rule": rule_text(indicator),
-            "guidance": linebreaksbr(indicator.guidance, autoescape=True) if indicator.guidance else "",
+            "guidance": text_with_breaks(indicator.guidance),
             "evidence_required": indicator.evidence_required,
             "error": answer.error if answer else "", "note": answer.note if answer else "",
             "explanation": answer.explanation if answer else "",

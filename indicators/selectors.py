@@ -1,11 +1,14 @@
 """Reads of the catalogue."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
-from .models import Framework, Indicator
+from .display import RULE_TEXT, html_join, params_text, points, text_with_breaks, url_maker
+from .models import Aggregate, Framework, Indicator
 
 
 def frameworks_of(province) -> list[Framework]:
@@ -27,55 +30,96 @@ def get_indicator(framework: Framework, indicator_id: int) -> Indicator:
 
 
 @dataclass
-class Node:
-    indicator: Indicator
-    children: list["Node"] = field(default_factory=list)
-    matched: bool = False
-    depth: int = 0
+class Tree:
+    """The catalogue as the tree page prints it: `nodes` in tree order, each a dict of final texts
+    (see `framework_tree`); how many indicators match the search; the framework's total; its
+    ranking aggregates as (name, codes of their groups)."""
+
+    nodes: list[dict]
+    match_count: int
+    max_total: Decimal
+    aggregates: list[tuple[str, str]]
 
 
-def framework_tree(framework: Framework, query: str = "") -> tuple[list[Node], int]:
-    """The indicator tree (roots first) and how many indicators match `query`.
+FIELDS = ("pk", "parent_id", "code", "name", "max_points", "rule", "params", "guidance", "evidence_required",
+          "data_source", "verifying_agency")
 
-    With a query, only matching indicators and their ancestors are kept; matching is on
-    code, name, guidance and required evidence, case-insensitive. Two queries in all.
+
+def framework_tree(framework: Framework, query: str = "", *, editable: bool = False, province_slug: str = "") -> Tree:
+    """The indicator tree and how many indicators match `query`, in two queries.
+
+    With a query, only matching indicators and their ancestors are kept; matching is on code,
+    name, guidance and required evidence, case-insensitive. The nodes come flat in tree order,
+    so that the page prints the nested lists in one loop (a recursive include per node cost
+    more than the rest of the page): `parent` marks a node whose list stays open for its
+    children, `closes` the lists that end after a node. With `editable`, nodes carry edit links.
     """
-    indicators = list(
-        Indicator.objects.filter(framework=framework).prefetch_related("aggregates").order_by("position", "pk")
-    )
-    nodes = {i.pk: Node(i) for i in indicators}
-    roots = []
-    for indicator in indicators:
-        node = nodes[indicator.pk]
-        if indicator.parent_id in nodes:
-            nodes[indicator.parent_id].children.append(node)
-        else:
-            roots.append(node)
+    rows = [dict(zip(FIELDS, values, strict=True)) for values in
+            Indicator.objects.filter(framework=framework).order_by("position", "pk").values_list(*FIELDS)]
+    groups_of: dict[int, list[str]] = {}
+    codes_of: dict[str, list[str]] = {}
+    for name, indicator_id, code in (
+        Aggregate.objects.filter(framework=framework).order_by("position", "pk", "indicators__position", "indicators__pk")
+        .values_list("name", "indicators__pk", "indicators__code")
+    ):
+        codes_of.setdefault(name, [])
+        if indicator_id is not None:
+            groups_of.setdefault(indicator_id, []).append(name)
+            codes_of[name].append(code)
+    by_pk = {row["pk"]: row for row in rows}
+    children: dict[int | None, list[dict]] = {}
+    for row in rows:
+        children.setdefault(row["parent_id"] if row["parent_id"] in by_pk else None, []).append(row)
 
-    def set_depth(node, depth):
-        node.depth = depth
-        for child in node.children:
-            set_depth(child, depth + 1)
-
-    for root in roots:
-        set_depth(root, 0)
     needle = query.strip().casefold()
-    if not needle:
-        return roots, len(indicators)
+    matched: set[int] = set()
+    if needle:
+        matched = {r["pk"] for r in rows if needle in " ".join(
+            [r["code"], r["name"], r["guidance"], r["evidence_required"]]).casefold()}
+        kept = set()
+        for pk in matched:
+            while pk is not None and pk not in kept:
+                kept.add(pk)
+                pk = by_pk[pk]["parent_id"] if by_pk[pk]["parent_id"] in by_pk else None
+        children = {parent: [r for r in rows_ if r["pk"] in kept] for parent, rows_ in children.items()}
 
-    def keep(node) -> bool:
-        text = " ".join([node.indicator.code, node.indicator.name, node.indicator.guidance,
-                         node.indicator.evidence_required]).casefold()
-        node.matched = needle in text
-        node.children = [child for child in node.children if keep(child)]
-        return node.matched or bool(node.children)
+    if editable:
+        edit = url_maker("indicators:indicator_edit", {"province": province_slug, "framework_id": framework.pk}, "indicator_id")
+        add = reverse("indicators:indicator_create", kwargs={"province": province_slug, "framework_id": framework.pk}) + "?parent="
+    nodes: list[dict] = []
 
-    roots = [root for root in roots if keep(root)]
-    return roots, sum(1 for n in nodes.values() if n.matched)
+    def walk(parent_pk, depth):
+        for row in children.get(parent_pk, ()):
+            pk = row["pk"]
+            details = (
+                ("Cách chấm", params_text(row["rule"], row["params"]) if row["params"] else ""),
+                ("Cách xác định và tính điểm", text_with_breaks(row["guidance"])),
+                ("Tài liệu kiểm chứng", text_with_breaks(row["evidence_required"])),
+                ("Nguồn số liệu", row["data_source"]), ("Cơ quan thẩm định", row["verifying_agency"]))
+            names = groups_of.get(pk)
+            node = {"code": row["code"], "name": row["name"], "max": points(row["max_points"]),
+                    "rule": RULE_TEXT.get(row["rule"], row["rule"]), "matched": pk in matched,
+                    "open": bool(needle) or depth < 1, "closes": None,
+                    # Small repeated fragments made here, escaped as the template would: a loop per
+                    # node in the template cost as much as the rest of the node.
+                    "aggregates": html_join('<span class="badge text-bg-secondary">{}</span>', names) if names else "",
+                    "details": html_join("<div><b>{}:</b> {}</div>", details, pairs=True)}
+            if editable:
+                node["edit_url"], node["add_url"] = edit(pk), f"{add}{pk}"
+            nodes.append(node)
+            before = len(nodes)
+            walk(pk, depth + 1)
+            node["parent"] = len(nodes) > before
+            if node["parent"]:  # its list ends after its last descendant
+                last = nodes[-1]
+                last["closes"] = (last["closes"] or []) + [None]
+
+    walk(None, 0)
+    return Tree(nodes=nodes, match_count=len(matched) if needle else len(rows),
+                max_total=sum((r["max_points"] for r in children.get(None, ())), Decimal(0)),
+                aggregates=[(name, ", ".join(codes)) for name, codes in codes_of.items()])
 
 
 def max_total(framework: Framework):
     """The framework's total: the sum of its top-level indicators' max (never typed)."""
-    from decimal import Decimal
-
     return sum(framework.indicators.filter(parent__isnull=True).values_list("max_points", flat=True), Decimal(0))

@@ -61,16 +61,16 @@ def framework_list(request):
 def framework_detail(request, framework_id: int):
     framework = selectors.get_framework(framework_id)
     query = request.GET.get("q", "")
-    roots, count = selectors.framework_tree(framework, query)
     can_edit = ADMIN in request.roles
     used_count = framework.assessments.count()
+    editable = can_edit and not used_count
+    tree = selectors.framework_tree(framework, query, editable=editable, province_slug=request.province.slug)
     return render(request, "indicators/framework_detail.html", {
-        "framework": framework, "roots": roots, "query": query, "match_count": count, "can_edit": can_edit,
-        "editable": can_edit and not used_count,
-        "max_total": selectors.max_total(framework),
-        "problems": services.framework_problems(framework) if can_edit else [],
-        "bands": framework.bands.all(), "aggregates": framework.aggregates.prefetch_related("indicators"),
-        "used_count": used_count,
+        "framework": framework, "nodes": tree.nodes, "query": query, "match_count": tree.match_count, "can_edit": can_edit,
+        "editable": editable, "max_total": tree.max_total,
+        # A framework in use cannot change, and it was checked when it was activated.
+        "problems": services.framework_problems(framework) if editable else [],
+        "bands": framework.bands.all(), "aggregates": tree.aggregates, "used_count": used_count,
     })
 
 
