@@ -55,6 +55,8 @@ GET_MATRIX = {
     "rankings:results_upload": {Role.PROVINCE_ADMIN},
     "rankings:publication_list": ALL - {Role.UNIT_OFFICER},
     "rankings:publication_download": ALL - {Role.UNIT_OFFICER},
+    "rankings:publication_detail": ALL - {Role.UNIT_OFFICER},
+    "rankings:scorecard_download": ALL,  # a unit officer: only their own unit's (404 for another, tested in rankings)
 }
 # Published results, open to everyone (no login): only the objects' existence decides (404).
 PUBLIC = {"public_home", "public_year", "public_download"}
@@ -69,7 +71,7 @@ POST_ONLY = {
     "assessments:lead_act", "assessments:assignment_add", "assessments:lead_set", "assessments:assignment_remove",
     "assessments:review", "assessments:confirm_all", "assessments:sign", "assessments:finalise", "assessments:reopen",
     "assessments:explanation_save", "assessments:explanation_submit",
-    "rankings:publication_create",
+    "rankings:publication_create", "rankings:publication_retry", "rankings:publication_discard",
 }
 
 # How to name an object of a province, by URL argument.
@@ -157,15 +159,19 @@ def _published_result(province, unit):
 
     from django.core.files.base import ContentFile
 
-    from rankings.models import Publication
+    from rankings.models import Publication, Scorecard
 
     with scope(province=province):
         ImportedResult.objects.create(province=province, year=2025, unit_kind=unit.kind, unit=unit, total=10)
         publication = Publication(province=province, year=2025, decision_number="1/QĐ", decision_date=date(2025, 1, 1),
-                                  signer="X", snapshot={"meta": {}, "tables": []}, pdf_sha256="0", xlsx_sha256="0")
+                                  signer="X", snapshot={"meta": {}, "tables": []}, pdf_sha256="0", xlsx_sha256="0",
+                                  status=Publication.Status.PUBLISHED)
         publication.pdf.save("a.pdf", ContentFile(b"%PDF-1.4"), save=False)
         publication.xlsx.save("a.xlsx", ContentFile(b"PK"), save=False)
         publication.save()
+        card = Scorecard(publication=publication, unit=unit, unit_name=unit.name, pdf_sha256="0")
+        card.pdf.save("a.pdf", ContentFile(b"%PDF-1.4"), save=False)
+        card.save()
 
 
 def _assessment_with_evidence(world, province, framework, officer):
