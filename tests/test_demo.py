@@ -175,6 +175,9 @@ def test_the_demo_officer_has_answered_two_groups_the_vietnamese_way(db):
         assert by_code["1.1"].self_score == Decimal("7.5")  # a deputy heads the steering committee: ½ max
         assert sum(a.self_score for a in answers if a.indicator.parent.code == "1") == Decimal("78")
         assert sum(a.self_score for a in answers if a.indicator.parent.code == "2") == Decimal("70.1329")
+        assessment = answers[0].assessment
+        assessment.refresh_from_db()
+        assert (assessment.self_total, assessment.answered_count) == (Decimal("148.1329"), 15)  # stored by the services
         others = Answer.objects.filter(assessment__period=_daklak_2025()).exclude(assessment__unit__name="Sở Y tế")
         assert not others.exists()
 
