@@ -345,3 +345,32 @@ def test_a_real_worker_loop_on_the_database_backend_publishes_with_one_task_per_
     paths = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
     assert paths.count("rankings.tasks.scorecards_task") == 4 and "rankings.tasks.finish_task" in paths
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
+
+
+def test_a_failed_request_can_be_discarded_with_its_files_and_the_year_requested_again(world, final_year, client_as, monkeypatch,
+                                                                                        django_capture_on_commit_callbacks):
+    render = report.render_workbook
+    monkeypatch.setattr(report, "render_workbook", lambda snapshot, details: (_ for _ in ()).throw(OSError("đĩa đầy")))
+    with django_capture_on_commit_callbacks(execute=True):
+        publication = _request(world, number="12/QĐ-UBND (sai số)")
+    publication = _fresh(publication)
+    assert publication.status == Publication.Status.FAILED and publication.error == "Lỗi khi tạo tệp Excel: OSError: đĩa đầy"
+    assert _folder_files(publication)  # the report, made before the failure
+    admin = client_as(world.admin_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(reverse("rankings:publication_discard", kwargs={"province": "tinh-a", "year": YEAR}), follow=True)
+    assert f"Đã huỷ yêu cầu công bố năm {YEAR}" in response.content.decode()
+    assert _folder_files(publication) == set()
+    monkeypatch.setattr(report, "render_workbook", render)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = _request(world, number="12/QĐ-UBND")
+    assert _fresh(again).status == Publication.Status.PUBLISHED
+
+
+def test_only_a_failed_request_can_be_discarded(world, final_year, client_as):
+    _request(world)
+    response = client_as(world.admin_a).post(reverse("rankings:publication_discard", kwargs={"province": "tinh-a", "year": YEAR}),
+                                             follow=True)
+    assert "Chỉ huỷ được một yêu cầu công bố bị lỗi." in response.content.decode()
+    with scopes_disabled():
+        assert Publication.objects.count() == 1
