@@ -47,7 +47,8 @@ def board(request, period_id: int):
     if not is_lead and Role.LEADERSHIP not in request.roles:  # an appraiser sees the units assigned to them
         assessments = [a for a in assessments if any(x.appraiser_id == request.user.pk for x in teams[a.pk])]
     decisions = selectors.decisions_of(period, assessments)
-    rows = board_rows(assessments, teams, selectors.signoffs_of(period), decisions.undecided, request.province.slug)
+    precision = dict(period.period_frameworks.values_list("framework_id", "framework__precision"))
+    rows = board_rows(assessments, teams, selectors.signoffs_of(period), decisions.undecided, precision, request.province.slug)
     context = {"period": period, "rows": rows, "is_lead": is_lead, "is_admin": Role.PROVINCE_ADMIN in request.roles,
                "per_appraiser": decisions.per_appraiser}
     if is_lead:

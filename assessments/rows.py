@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, get_format
 from django.utils.translation import get_language
 
-from indicators.display import RULE_TEXT, points, rule_text, text_with_breaks, url_maker
+from indicators.display import RULE_TEXT, points, rounded, rule_text, text_with_breaks, url_maker
 
 from .models import Assessment, Review
 
@@ -142,8 +142,9 @@ def keep_only_left(items: list) -> list:
 
 
 # --- the period page and the appraisal board ------------------------------------------------
-def period_rows(assessments: list, leaf_totals: dict[int, int], province_slug: str) -> list[dict]:
-    """The progress table of a period: one row per unit, from the stored counts and totals."""
+def period_rows(assessments: list, leaf_totals: dict[int, int], precision: dict[int, int], province_slug: str) -> list[dict]:
+    """The progress table of a period: one row per unit, from the stored counts and totals
+    (rounded to the decimals its framework shows: `precision`, framework pk → places)."""
     entry = url_maker("assessments:entry", {"province": province_slug}, "assessment_id")
     extend = url_maker("assessments:extension_grant", {"province": province_slug}, "assessment_id")
     draft = Assessment.Status.DRAFT
@@ -154,21 +155,24 @@ def period_rows(assessments: list, leaf_totals: dict[int, int], province_slug: s
             "pk": a.pk, "unit": a.unit.name, "kind": a.unit.kind.name, "url": entry(a.pk), "extend_url": extend(a.pk),
             "draft": is_draft, "status": "Chưa gửi" if is_draft else STATUS_LABELS[a.status],
             "answered": a.answered_count, "leaf_total": leaf_totals.get(a.framework_id, 0),
-            "self_total": points(a.self_total), "submitted_at": moment(a.submitted_at), "deadline": day(a.deadline),
+            "self_total": rounded(a.self_total, precision.get(a.framework_id, 2)),
+            "submitted_at": moment(a.submitted_at), "deadline": day(a.deadline),
             "extended_until": day(a.extended_until),
         })
     return rows
 
 
-def board_rows(assessments: list, teams: dict, signoffs: dict, undecided: dict, province_slug: str) -> list[dict]:
-    """The appraisal board: per unit its state, what is left to decide, its team and signatures."""
+def board_rows(assessments: list, teams: dict, signoffs: dict, undecided: dict, precision: dict[int, int],
+               province_slug: str) -> list[dict]:
+    """The appraisal board: per unit its state, what is left to decide, its standing total (rounded
+    as its framework shows points), its team and signatures."""
     appraisal = url_maker("assessments:unit_appraisal", {"province": province_slug}, "assessment_id")
     rows = []
     for a in assessments:
         left = undecided.get(a.pk)
         rows.append({
             "unit": a.unit.name, "url": appraisal(a.pk), "status": STATUS_LABELS[a.status],
-            "undecided": "" if left is None else left, "standing": points(a.standing_total),
+            "undecided": "" if left is None else left, "standing": rounded(a.standing_total, precision.get(a.framework_id, 2)),
             "team": ", ".join(sorted({str(x.appraiser) for x in teams.get(a.pk, [])})),
             "signed": ", ".join(f"{s.appraiser} ({moment(s.signed_at, 'd/m/Y H:i')})" for s in signoffs.get(a.pk, [])),
         })

@@ -79,7 +79,8 @@ def period_detail(request, period_id: int):
 
     The same number of queries for 10 or 150 units: counts and totals are stored on each row."""
     period = get_object_or_404(Period.objects.prefetch_related("period_frameworks__framework", "period_frameworks__unit_kind"), pk=period_id)
-    rows = period_rows(selectors.period_assessments(period), selectors.leaf_counts(period), request.province.slug)
+    precision = {link.framework_id: link.framework.precision for link in period.period_frameworks.all()}
+    rows = period_rows(selectors.period_assessments(period), selectors.leaf_counts(period), precision, request.province.slug)
     return render(request, "assessments/period_detail.html", {
         "period": period, "rows": rows, "can_edit": ADMIN in request.roles,
     })

@@ -24,6 +24,11 @@ def points(value) -> str:
     return "" if value is None else format_number(value)
 
 
+def rounded(value, places: int) -> str:
+    """A total as a table shows it: `places` decimals (the framework's precision), "" for None."""
+    return "" if value is None else format_number(value, places)
+
+
 _DESCRIBED: dict[tuple[str, str], str] = {}
 
 
