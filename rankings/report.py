@@ -21,6 +21,8 @@ from .exporters import render_xlsx
 FONTS = Path(settings.BASE_DIR) / "static" / "fonts"
 # Above this many number columns a ranking table gets the narrow style (smaller type, wrapped headers).
 WIDE_TABLE_COLUMNS = 7
+# Bars per chart image: 36 bars of 17 px are 164 mm, within a landscape A4 page's 180 mm.
+CHART_ROWS_PER_PAGE = 36
 
 
 def _d(value):
@@ -31,11 +33,14 @@ def _fonts() -> dict:
     return {"font_regular": (FONTS / "DejaVuSans.ttf").as_uri(), "font_bold": (FONTS / "DejaVuSans-Bold.ttf").as_uri()}
 
 
-def _chart(table: dict) -> str:
+def _charts(table: dict) -> list[str]:
+    """The table's bar chart in parts that each fit a landscape page (an image never breaks across pages)."""
     if table["by"] != "total":
-        return ""
+        return []
     rows = [SimpleNamespace(unit=r["unit"], total=_d(r["total"])) for r in table["rows"]]
-    return bar_chart(rows, maximum=_d(table["max_total"]), width=680, label_width=260)
+    return [mark_safe(bar_chart(rows[start:start + CHART_ROWS_PER_PAGE], maximum=_d(table["max_total"]), width=680,
+                                bar=11, label_width=260))
+            for start in range(0, len(rows), CHART_ROWS_PER_PAGE)]
 
 
 def _pdf(html: str) -> bytes:
@@ -51,7 +56,7 @@ def report_html(snapshot: dict) -> str:
     tables = []
     for table in snapshot["tables"]:
         number_columns = len(table["columns"]) + (3 if table["by"] == "total" else 2) + (1 if table["previous_year"] else 0)
-        tables.append(table | {"chart": mark_safe(_chart(table)), "wide": number_columns > WIDE_TABLE_COLUMNS})
+        tables.append(table | {"charts": _charts(table), "wide": number_columns > WIDE_TABLE_COLUMNS})
     return render_to_string("rankings/report_pdf.html", {"meta": snapshot["meta"], "tables": tables, **_fonts()})
 
 
