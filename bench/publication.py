@@ -84,8 +84,9 @@ def plain(sheets):
     return [(t, h, [[float(v) if isinstance(v, Decimal) else v for v in row] for row in rows]) for t, h, rows in sheets]
 
 
-def publish_with_workers(province, admin, workers: int) -> float:
-    """Request a publication, let `workers` db_worker processes make it; seconds until published."""
+def publish_with_workers(province, admin, workers: int) -> tuple[float, float]:
+    """Request a publication, let `workers` db_worker processes make it: (wall seconds until
+    published, CPU seconds the workers used)."""
     Publication.objects.filter(province=province).delete()
     DBTaskResult.objects.all().delete()
     env = os.environ | {"DJANGO_SETTINGS_MODULE": "dti_portal.settings.dev"}
@@ -102,13 +103,14 @@ def publish_with_workers(province, admin, workers: int) -> float:
             break
         time.sleep(0.2)
     elapsed = time.perf_counter() - start
+    cpu = 0.0
     for process in processes:
         process.send_signal(signal.SIGTERM)
-    for process in processes:
-        process.wait(timeout=120)
+        _, _, usage = os.wait4(process.pid, 0)
+        cpu += usage.ru_utime + usage.ru_stime
     if publication.status != Publication.Status.PUBLISHED:
         raise SystemExit(f"publication failed: {publication.error}")
-    return elapsed
+    return elapsed, cpu
 
 
 def main():
@@ -171,10 +173,12 @@ def main():
 
     if WORKERS:
         with scope(province=province):
-            seconds = {n: publish_with_workers(province, admin, n) for n in WORKERS}
+            runs = {n: publish_with_workers(province, admin, n) for n in WORKERS}
         fewest, most = min(WORKERS), max(WORKERS)
-        rows.append((f"whole publication, {most} db_worker processes, wall", seconds[most] * 1000,
-                     f"the same with {fewest} worker, wall", seconds[fewest] * 1000, f"{len(cards)} scorecards"))
+        rows.append((f"whole publication, {most} db_worker processes, wall", runs[most][0] * 1000,
+                     f"the same with {fewest} worker, wall", runs[fewest][0] * 1000,
+                     f"{len(cards)} scorecards; workers' cpu {runs[most][1]:.0f} s vs {runs[fewest][1]:.0f} s; "
+                     f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}"))
 
     print(f"Publication benchmark: 1 province × {UNITS} units × {CRITERIA} criteria (final), "
           f"built by build_scale in {built:.0f} s; median of {REPEAT} runs; {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
