@@ -60,7 +60,7 @@ def board(request, period_id: int):
             "people": User.objects.filter(memberships__province=request.province,
                                           memberships__role__in=[Role.APPRAISER, Role.APPRAISAL_LEAD]).distinct(),
             "groups": Indicator.objects.filter(framework__period_uses__period=period, parent__isnull=True).order_by("framework_id", "position"),
-            "units": sorted((a.unit for a in assessments), key=lambda unit: unit.name),
+            "units": sorted(({"pk": a.unit_id, "name": a.unit} for a in assessments), key=lambda unit: unit["name"]),
         }
     if context["is_admin"]:
         context["leads"] = User.objects.filter(memberships__province=request.province, memberships__role=Role.APPRAISAL_LEAD)

@@ -152,7 +152,7 @@ def period_rows(assessments: list, leaf_totals: dict[int, int], precision: dict[
     for a in assessments:
         is_draft = a.status == draft
         rows.append({
-            "pk": a.pk, "unit": a.unit.name, "kind": a.unit.kind.name, "url": entry(a.pk), "extend_url": extend(a.pk),
+            "pk": a.pk, "unit": a.unit, "kind": a.kind, "url": entry(a.pk), "extend_url": extend(a.pk),
             "draft": is_draft, "status": "Chưa gửi" if is_draft else STATUS_LABELS[a.status],
             "answered": a.answered_count, "leaf_total": leaf_totals.get(a.framework_id, 0),
             "self_total": rounded(a.self_total, precision.get(a.framework_id, 2)),
@@ -171,7 +171,7 @@ def board_rows(assessments: list, teams: dict, signoffs: dict, undecided: dict, 
     for a in assessments:
         left = undecided.get(a.pk)
         rows.append({
-            "unit": a.unit.name, "url": appraisal(a.pk), "status": STATUS_LABELS[a.status],
+            "unit": a.unit, "url": appraisal(a.pk), "status": STATUS_LABELS[a.status],
             "undecided": "" if left is None else left, "standing": rounded(a.standing_total, precision.get(a.framework_id, 2)),
             "team": ", ".join(sorted({str(x.appraiser) for x in teams.get(a.pk, [])})),
             "signed": ", ".join(f"{s.appraiser} ({moment(s.signed_at, 'd/m/Y H:i')})" for s in signoffs.get(a.pk, [])),

@@ -163,11 +163,39 @@ def periods_of(province) -> list[Period]:
     )
 
 
-def period_assessments(period: Period) -> list[Assessment]:
-    """Every assessment of the period with its unit, the unit's kind and its stored totals, in the
-    order pages list units. One query: counts and totals are stored on the row (assessments.totals),
-    and reading through `period.assessments` makes `assessment.period` this very object."""
-    return list(period.assessments.select_related("unit", "unit__kind").order_by("unit__kind__order", "unit__name"))
+@dataclass(slots=True)
+class UnitProgress:
+    """One unit's assessment in a period as the period page and the appraisal board list it."""
+
+    pk: int
+    unit_id: int
+    unit: str
+    kind: str
+    framework_id: int
+    status: str
+    submitted_at: object
+    extended_until: object
+    deadline: object  # its extension, else the period's deadline (Assessment.deadline)
+    self_total: Decimal | None
+    standing_total: Decimal | None
+    answered_count: int
+
+
+def period_assessments(period: Period) -> list[UnitProgress]:
+    """Every assessment of the period with its unit, the unit's kind and its stored counts and
+    totals, in the order pages list units. One query of plain values: counts and totals are stored
+    on the row (assessments.totals), and 150 model instances (with their units and kinds) cost
+    three times the query itself."""
+    fields = ["pk", "unit_id", "unit__name", "unit__kind__name", "framework_id", "status", "submitted_at",
+              "extended_until", "self_total", "standing_total", "answered_count"]
+    return [
+        UnitProgress(pk=pk, unit_id=unit_id, unit=unit, kind=kind, framework_id=framework_id, status=status,
+                     submitted_at=submitted_at, extended_until=extended_until,
+                     deadline=extended_until or period.self_assessment_end, self_total=self_total,
+                     standing_total=standing_total, answered_count=answered_count)
+        for pk, unit_id, unit, kind, framework_id, status, submitted_at, extended_until, self_total, standing_total, answered_count
+        in Assessment.objects.filter(period=period).order_by("unit__kind__order", "unit__name").values_list(*fields)
+    ]
 
 
 def leaf_counts(period: Period) -> dict[int, int]:
@@ -193,10 +221,10 @@ def assignments_for(assessment: Assessment) -> list:
     """The assignments that cover this unit: by unit, or by a group of its framework."""
     from .models import Assignment
 
-    return [
-        a for a in Assignment.objects.filter(period=assessment.period_id).select_related("appraiser", "group")
-        if a.unit_id == assessment.unit_id or (a.unit_id is None and a.group.framework_id == assessment.framework_id)
-    ]
+    return list(
+        Assignment.objects.filter(Q(unit=assessment.unit_id) | Q(unit__isnull=True, group__framework=assessment.framework_id),
+                                  period=assessment.period_id).select_related("appraiser", "group")
+    )
 
 
 def top_groups(indicators) -> dict[int, int]:
@@ -226,7 +254,7 @@ def assigned_indicator_ids(assessment: Assessment, user, assignments=None, indic
     }
 
 
-def teams_of(assessments: list[Assessment], assignments: list) -> dict[int, list]:
+def teams_of(assessments: list[UnitProgress], assignments: list) -> dict[int, list]:
     """Assessment pk → the assignments that cover it (by unit, or by a group of its framework),
     as `assignments_for` decides, for a whole period at once: no query."""
     by_unit: dict[int, list] = {}
@@ -249,7 +277,7 @@ class Decisions:
     per_appraiser: list[dict]
 
 
-def decisions_of(period: Period, assessments: list[Assessment]) -> Decisions:
+def decisions_of(period: Period, assessments: list[UnitProgress]) -> Decisions:
     """The board's counts for a period in three queries (the appraisable leaves, one grouped count
     of the period's reviews, the appraisers' names), whatever the number of units."""
     from dti_portal.accounts.models import User
