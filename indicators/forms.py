@@ -14,6 +14,7 @@ RULE_CHOICES = [(r.value, RULE_LABELS[r]) for r in Rule]
 PARAMS_HELP = (
     "Dạng JSON, ví dụ — đếm: {\"per_item\": 1}; tỷ lệ so với mục tiêu: {\"target\": 0.1}; "
     "theo bậc: {\"steps\": [{\"min\": 1, \"points\": 5}, {\"min\": 4, \"points\": 20}]}; "
+    "tỷ lệ theo bậc: {\"steps\": [{\"min\": \"90 %\", \"fraction\": 1}, {\"min\": \"70 %\", \"fraction\": 0.5}]}; "
     "lựa chọn: {\"options\": [{\"label\": \"Chủ tịch\", \"points\": 10}, {\"label\": \"Phó Chủ tịch\", \"fraction\": 0.5}]}. "
     "Để trống với Có/Không, Tỷ lệ, Tổng, Thẩm định viên chấm."
 )

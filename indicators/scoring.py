@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 from decimal import (
     ROUND_HALF_EVEN,
     ROUND_HALF_UP,
@@ -54,6 +55,7 @@ class Rule(enum.StrEnum):
     COUNT = "count"
     RATIO = "ratio"
     RATIO_TARGET = "ratio_target"
+    RATIO_STEPS = "ratio_steps"
     SUM = "sum"
     MANUAL = "manual"
     COLLECTED = "collected"
@@ -67,6 +69,7 @@ RULE_LABELS: dict[Rule, str] = {
     Rule.COUNT: "Đếm số lượng",
     Rule.RATIO: "Tỷ lệ",
     Rule.RATIO_TARGET: "Tỷ lệ so với mục tiêu",
+    Rule.RATIO_STEPS: "Tỷ lệ theo bậc",
     Rule.SUM: "Tổng các chỉ tiêu con",
     Rule.MANUAL: "Thẩm định viên chấm",
     Rule.COLLECTED: "Chỉ thu thập, không tính điểm",
@@ -454,43 +457,145 @@ def _fields_checklist(params: Mapping | None) -> list[dict]:
     return [_field("ticked", "multi", choices=labels)]
 
 
-# steps
+# steps, ratio_steps: points by thresholds, on a number typed by the unit or on a / b
 
 
-def _validate_steps(params: Mapping, max_points: Decimal) -> dict:
-    steps = []
-    for n, entry in enumerate(_entries(params, "steps", Rule.STEPS, ("min", "points")), start=1):
-        minimum = _param_number(entry.get("min"), "steps", f"Bậc {n} (min)")
-        points = _param_number(entry.get("points"), "steps", f"Bậc {n} (points)")
-        where = f"Bậc {n} (từ {format_number(minimum)})"
-        if steps and minimum <= steps[-1]["min"]:
+@dataclass(frozen=True)
+class _Step:
+    n: int  # 1-based position as listed, for messages
+    min: Decimal
+    shown: str  # the threshold as messages show it ("4", "90 %")
+    entry: dict  # as stored: min and points, or min and fraction of max
+    points: Decimal
+
+
+def _validate_step_list(
+    params: Mapping, max_points: Decimal, rule: Rule,
+    threshold: Callable[[Any, str], Decimal], shown: Callable[[Decimal], str],
+) -> list[dict]:
+    """The steps, lowest threshold first. Decisions list them either way, bottom-up ("1 meeting:
+    5 points … 4 meetings: 20") or top-down ("≥ 90 %: max, ≥ 70 %: ½ max"), and give each step
+    points or a fraction of max; thresholds strictly ordered, a higher step never gives fewer
+    points, and the top step gives the max (else no unit could reach it)."""
+    read: list[_Step] = []
+    for n, entry in enumerate(_entries(params, "steps", rule, ("min", "points", "fraction")), start=1):
+        minimum = threshold(entry.get("min"), f"Bậc {n} (min)")
+        where = f"Bậc {n} (từ {shown(minimum)})"
+        if "fraction" in entry:
+            if "points" in entry:
+                raise RuleDefinitionError(
+                    f"{where} phải có đúng một trong hai: points (số điểm) hoặc fraction (phần của điểm tối đa).",
+                    "steps",
+                )
+            fraction = _param_number(entry["fraction"], "steps", f"Bậc {n} (fraction)")
+            if fraction > 1:
+                raise RuleDefinitionError(
+                    f"{where}: fraction phải từ 0 đến 1 (đang là {format_number(fraction)}).", "steps"
+                )
+            read.append(_Step(n, minimum, shown(minimum), {"min": minimum, "fraction": fraction},
+                              fraction * max_points))
+        else:
+            points = _param_number(entry.get("points"), "steps", f"Bậc {n} (points)")
+            _check_not_above_max(points, max_points, where, "steps")
+            read.append(_Step(n, minimum, shown(minimum), {"min": minimum, "points": points}, points))
+    top_down = len(read) > 1 and read[0].min > read[-1].min
+    for before, step in pairwise(read):
+        if top_down and step.min >= before.min:
             raise RuleDefinitionError(
-                f"Ngưỡng các bậc phải tăng dần: {where.lower()} không lớn hơn bậc {n - 1} "
-                f"(từ {format_number(steps[-1]['min'])}).",
+                f"Ngưỡng các bậc ghi từ bậc cao xuống phải giảm dần: bậc {step.n} (từ {step.shown}) không nhỏ "
+                f"hơn bậc {before.n} (từ {before.shown}).",
                 "steps",
             )
-        if steps and points < steps[-1]["points"]:
+        if not top_down and step.min <= before.min:
             raise RuleDefinitionError(
-                f"Điểm các bậc không được giảm: {where.lower()} cho {format_number(points)} điểm, ít hơn "
-                f"bậc {n - 1} ({format_number(steps[-1]['points'])} điểm).",
+                f"Ngưỡng các bậc phải tăng dần: bậc {step.n} (từ {step.shown}) không lớn hơn bậc {before.n} "
+                f"(từ {before.shown}).",
                 "steps",
             )
-        _check_not_above_max(points, max_points, where, "steps")
-        steps.append({"min": minimum, "points": points})
-    top = steps[-1]
-    if top["points"] != max_points:
+    ordered = read[::-1] if top_down else read
+    for lower, higher in pairwise(ordered):
+        if higher.points < lower.points:
+            raise RuleDefinitionError(
+                f"Điểm các bậc không được giảm: bậc {higher.n} (từ {higher.shown}) cho "
+                f"{format_number(higher.points)} điểm, ít hơn bậc {lower.n} ({format_number(lower.points)} điểm).",
+                "steps",
+            )
+    top = ordered[-1]
+    if top.points != max_points:
         raise RuleDefinitionError(
-            f"Bậc cao nhất (từ {format_number(top['min'])}) cho {format_number(top['points'])} điểm, chưa bằng "
+            f"Bậc cao nhất (từ {top.shown}) cho {format_number(top.points)} điểm, chưa bằng "
             f"điểm tối đa {format_number(max_points)}: không đơn vị nào đạt được điểm tối đa.",
             "steps",
         )
-    return {"steps": steps}
+    return [step.entry for step in ordered]
+
+
+def _step_points(step: Mapping, max_points: Decimal) -> Decimal:
+    return step["points"] if "points" in step else step["fraction"] * max_points
+
+
+def _reached(steps: list[Mapping], max_points: Decimal, passes: Callable[[Decimal], bool]) -> Decimal:
+    """The points of the highest step whose threshold `passes`, else 0 (steps lowest first)."""
+    reached = [s for s in steps if passes(s["min"])]
+    return _step_points(reached[-1], max_points) if reached else _ZERO
+
+
+def _validate_steps(params: Mapping, max_points: Decimal) -> dict:
+    def threshold(value: Any, label: str) -> Decimal:
+        return _param_number(value, "steps", label)
+
+    return {"steps": _validate_step_list(params, max_points, Rule.STEPS, threshold, format_number)}
 
 
 def _score_steps(params: Mapping, max_points: Decimal, inputs: Mapping) -> Decimal:
     value = _input(inputs, "value")
-    reached = [s["points"] for s in params["steps"] if s["min"] <= value]
-    return reached[-1] if reached else _ZERO
+    return _reached(params["steps"], max_points, lambda minimum: minimum <= value)
+
+
+def _ratio_threshold(value: Any, label: str) -> Decimal:
+    """A threshold on a / b as decisions write it: a percentage with its sign ("90 %", "70,5%")
+    or a fraction of 1 (0.9). A bare 90 is refused rather than guessed: 1 could be 1 % or 100 %."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        written = value.strip()
+        try:  # 2 decimals of a percentage are the 4 of a fraction
+            percent = _parse(written[:-1], label=None, field="steps", places=PLACES - 2, error=RuleDefinitionError)
+        except RuleDefinitionError:
+            percent = None
+        if percent is None or percent > 100:
+            raise RuleDefinitionError(
+                f"{label}: {_quote(written)} phải là phần trăm từ 0 đến 100 %, tối đa {PLACES - 2} chữ số thập phân.",
+                "steps",
+            )
+        return percent / 100
+    fraction = _param_number(value, "steps", label)
+    if fraction > 1:
+        raise RuleDefinitionError(
+            f"{label}: ngưỡng tỷ lệ phải từ 0 đến 1 hoặc ghi kèm dấu % (0,9 hoặc “90 %”); "
+            f"đang là {format_number(fraction)}.",
+            "steps",
+        )
+    return fraction
+
+
+def _percent(fraction: Any) -> str:
+    """0.9 → "90 %" (a stored threshold; text already ending in % is shown as written)."""
+    if isinstance(fraction, str) and fraction.strip().endswith("%"):
+        return fraction.strip()
+    with localcontext(_CONTEXT):
+        return f"{format_number(_to_decimal(fraction, RuleDefinitionError) * 100)} %"
+
+
+def _validate_ratio_steps(params: Mapping, max_points: Decimal) -> dict:
+    steps = _validate_step_list(params, max_points, Rule.RATIO_STEPS, _ratio_threshold, _percent)
+    return {"steps": steps, **_validate_b_zero(params)}
+
+
+def _score_ratio_steps(params: Mapping, max_points: Decimal, inputs: Mapping) -> Decimal:
+    a, b = _ratio_inputs(inputs)
+    if b == 0:
+        return _when_b_is_zero(params) * max_points
+    # a / b ≥ min compared as a ≥ min × b: exact (no rounded quotient), and b > 0 here.
+    return _reached(params["steps"], max_points, lambda minimum: a >= minimum * b)
 
 
 # count
@@ -529,20 +634,29 @@ def _validate_b_zero(params: Mapping) -> dict:
     return {"b_zero": choice}
 
 
-def _fraction(params: Mapping, inputs: Mapping) -> Decimal:
-    """a / b in [0, 1], after refusing a > b; b = 0 handled as the params' b_zero says."""
+def _ratio_inputs(inputs: Mapping) -> tuple[Decimal, Decimal]:
+    """The answer's a and b, both ≥ 0, after refusing a > b."""
     a, b = _input(inputs, "a"), _input(inputs, "b")
     if a > b:
         raise InputError(
             f"{_label('a')} = {format_number(a)} lớn hơn {_lower_first(_label('b'))} = {format_number(b)}.",
             "a",
         )
-    if b == 0:
-        handling = params.get("b_zero", "refuse")
-        if handling == "refuse":
-            raise InputError(f"{_label('b')} bằng 0 nên không tính được tỷ lệ: mẫu số phải lớn hơn 0.", "b")
-        return _ONE if handling == "full" else _ZERO
-    return a / b
+    return a, b
+
+
+def _when_b_is_zero(params: Mapping) -> Decimal:
+    """What a / b counts as when b = 0 (0 or 1), as the params' b_zero says; refused by default."""
+    handling = params.get("b_zero", "refuse")
+    if handling == "refuse":
+        raise InputError(f"{_label('b')} bằng 0 nên không tính được tỷ lệ: mẫu số phải lớn hơn 0.", "b")
+    return _ONE if handling == "full" else _ZERO
+
+
+def _fraction(params: Mapping, inputs: Mapping) -> Decimal:
+    """a / b in [0, 1], after refusing a > b; b = 0 handled as the params' b_zero says."""
+    a, b = _ratio_inputs(inputs)
+    return _when_b_is_zero(params) if b == 0 else a / b
 
 
 def _score_ratio(params: Mapping, max_points: Decimal, inputs: Mapping) -> Decimal:
@@ -642,6 +756,9 @@ _RULES: dict[Rule, _RuleKind] = {
     ),
     Rule.RATIO_TARGET: _RuleKind(
         ("target", "b_zero"), _validate_ratio_target, _score_ratio_target, _static(("a", "number"), ("b", "number"))
+    ),
+    Rule.RATIO_STEPS: _RuleKind(
+        ("steps", "b_zero"), _validate_ratio_steps, _score_ratio_steps, _static(("a", "number"), ("b", "number"))
     ),
     Rule.SUM: _RuleKind((), _no_params, _score_sum, _static(), max_points="any"),
     Rule.MANUAL: _RuleKind((), _no_params, _score_manual, _static(("points", "number"))),
@@ -746,15 +863,20 @@ def describe_params(rule: Rule | str, params: Mapping | None) -> str:
         return "; ".join(parts)
     if rule is Rule.CHECKLIST:
         return "; ".join(f"{i['label']}: {number(i['points'])} điểm" for i in params.get("items", []))
+    def step_points(step: Mapping) -> str:
+        return f"{number(step['points'])} điểm" if "points" in step else f"{number(step.get('fraction'))} × điểm tối đa"
+
     if rule is Rule.STEPS:
-        return "; ".join(f"từ {number(s['min'])}: {number(s['points'])} điểm" for s in params.get("steps", []))
+        return "; ".join(f"từ {number(s['min'])}: {step_points(s)}" for s in params.get("steps", []))
     if rule is Rule.COUNT:
         return f"{number(params.get('per_item', 1))} điểm cho mỗi đơn vị đếm, không vượt điểm tối đa"
     text = ""
+    if rule is Rule.RATIO_STEPS:
+        text = "; ".join(f"từ {_percent(s['min'])}: {step_points(s)}" for s in params.get("steps", []))
     if rule is Rule.RATIO_TARGET:
         target = _to_decimal(params.get("target", 1), lambda t: RuleDefinitionError(t)) * 100
         text = f"đạt điểm tối đa khi tỷ lệ từ {format_number(target)} % trở lên"
-    if rule in (Rule.RATIO, Rule.RATIO_TARGET) and params.get("b_zero") in ("zero", "full"):
+    if rule in (Rule.RATIO, Rule.RATIO_TARGET, Rule.RATIO_STEPS) and params.get("b_zero") in ("zero", "full"):
         when = "0 điểm" if params["b_zero"] == "zero" else "điểm tối đa"
         text = "; ".join(filter(None, [text, f"mẫu số bằng 0 thì được {when}"]))
     return text

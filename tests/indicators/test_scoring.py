@@ -35,6 +35,9 @@ MEETINGS = {"items": [
 MEETING_STEPS = {"steps": [
     {"min": 1, "points": 5}, {"min": 2, "points": 10}, {"min": 3, "points": 15}, {"min": 4, "points": 20},
 ]}
+# DESIGN.md §4 "ratio steps": ≥ 90 % of files processed online → max, ≥ 70 % → ½ max, else 0 — top-down,
+# in percentages, half the max as a fraction, the way a decision writes it.
+ONLINE_FILES = {"steps": [{"min": "90 %", "fraction": 1}, {"min": "70%", "fraction": "0,5"}]}
 
 
 def refusal(error_type, rule, params, max_points, inputs) -> ScoringError:
@@ -49,6 +52,7 @@ def refusal(error_type, rule, params, max_points, inputs) -> ScoringError:
 def test_every_rule_has_a_vietnamese_label():
     assert set(RULE_LABELS) == set(Rule)
     assert RULE_LABELS[Rule.RATIO_TARGET] == "Tỷ lệ so với mục tiêu"
+    assert RULE_LABELS[Rule.RATIO_STEPS] == "Tỷ lệ theo bậc"
     assert Rule("yes_no") is Rule.YES_NO and Rule.YES_NO == "yes_no"
 
 
@@ -82,6 +86,49 @@ def test_a_checklist_adds_up_the_ticked_halves():
 @pytest.mark.parametrize(("meetings", "points"), [(5, 20), (4, 20), (3, 15), (2, 10), (1, 5), (0, 0), ("3,5", 15)])
 def test_meetings_are_scored_by_steps(meetings, points):
     assert score("steps", MEETING_STEPS, 20, {"value": meetings}) == D(points)
+
+
+def test_steps_listed_top_down_score_as_the_same_steps_listed_bottom_up():
+    top_down = {"steps": list(reversed(MEETING_STEPS["steps"]))}
+    assert validate_params("steps", top_down, 20) == validate_params("steps", MEETING_STEPS, 20)
+    for meetings in range(6):
+        assert score("steps", top_down, 20, {"value": meetings}) == score("steps", MEETING_STEPS, 20, {"value": meetings})
+
+
+def test_a_step_may_give_a_fraction_of_the_max():
+    params = {"steps": [{"min": 4, "fraction": 1}, {"min": 2, "fraction": "0,5"}]}
+    assert validate_params("steps", params, 15) == {"steps": [{"min": "2", "fraction": "0.5"}, {"min": "4", "fraction": "1"}]}
+    assert [score("steps", params, 15, {"value": v}) for v in (1, 2, 3, 4)] == [D(0), D("7.5"), D("7.5"), D(15)]
+
+
+@pytest.mark.parametrize(("a", "b", "points"), [
+    (90, 100, 10), (1000, 1000, 10), ("8.999", "10.000", 5), ("899,9", 1000, 5), (7, 10, 5),
+    ("69,99", 100, 0), (0, 37, 0), ("41,6", "59,4", 5),  # 70,03 %
+])
+def test_files_processed_online_are_scored_by_steps_on_their_ratio(a, b, points):
+    assert score("ratio_steps", ONLINE_FILES, 10, {"a": a, "b": b}) == D(points)
+
+
+def test_ratio_steps_are_read_top_down_or_bottom_up_in_percentages_or_fractions_alike():
+    normalised = {"steps": [{"min": "0.7", "fraction": "0.5"}, {"min": "0.9", "fraction": "1"}]}
+    assert validate_params("ratio_steps", ONLINE_FILES, 10) == normalised
+    bottom_up = {"steps": [{"min": "0,7", "fraction": 0.5}, {"min": 0.9, "fraction": 1}]}
+    assert validate_params("ratio_steps", bottom_up, 10) == normalised
+    assert validate_params("ratio_steps", normalised, 10) == normalised
+    in_points = {"steps": [{"min": "90%", "points": 40}, {"min": "70 %", "points": 20}, {"min": "0 %", "points": 5}]}
+    assert validate_params("ratio_steps", in_points, 40)["steps"][0] == {"min": "0", "points": "5"}
+    assert score("ratio_steps", in_points, 40, {"a": 1, "b": 3}) == D(5)
+    assert validate_params("ratio_steps", {"steps": [{"min": "33,33 %", "points": 1}]}, 1)["steps"][0]["min"] == "0.3333"
+
+
+def test_a_zero_denominator_in_ratio_steps_is_refused_or_counts_as_nothing_or_full_points():
+    error = refusal(InputError, "ratio_steps", ONLINE_FILES, 10, {"a": 0, "b": 0})
+    assert error.message == "Mẫu số (b) bằng 0 nên không tính được tỷ lệ: mẫu số phải lớn hơn 0."
+    assert error.field == "b"
+    from_zero = {"steps": [{"min": "0 %", "points": 2}, {"min": "90 %", "points": 10}]}
+    assert score("ratio_steps", {**from_zero, "b_zero": "zero"}, 10, {"a": 0, "b": 0}) == D(0)  # 0 points, not step 1
+    assert score("ratio_steps", {**from_zero, "b_zero": "full"}, 10, {"a": 0, "b": 0}) == D(10)
+    assert score("ratio_steps", from_zero, 10, {"a": 0, "b": 4}) == D(2)
 
 
 def test_a_point_per_directive_is_capped_at_the_max():
@@ -141,6 +188,10 @@ def test_it_refuses_a_ratio_whose_numerator_exceeds_the_denominator():
     assert error.field == "a"
     error = refusal(InputError, "ratio_target", {"target": 0.1}, 10, {"a": "0,5", "b": "0,25"})
     assert error.message == "Tử số (a) = 0,5 lớn hơn mẫu số (b) = 0,25."
+    error = refusal(InputError, "ratio_steps", ONLINE_FILES, 10, {"a": "1.250,5", "b": "1.200"})
+    assert (error.message, error.field) == ("Tử số (a) = 1250,5 lớn hơn mẫu số (b) = 1,2.", "a")
+    assert refusal(InputError, "ratio_steps", ONLINE_FILES, 10, {"a": 1, "b": "-2"}).field == "b"
+    assert refusal(InputError, "ratio_steps", ONLINE_FILES, 10, {"value": "95"}).message == "Tử số (a): chưa nhập giá trị."
 
 
 def test_it_refuses_a_ratio_whose_denominator_is_zero_unless_told_otherwise():
@@ -258,12 +309,56 @@ def test_it_refuses_steps_whose_top_step_cannot_reach_the_max():
     )
 
 
-def test_it_refuses_steps_out_of_order():
-    with pytest.raises(RuleDefinitionError, match="Ngưỡng các bậc phải tăng dần: bậc 2 \\(từ 1\\)"):
-        validate_params("steps", {"steps": [{"min": 2, "points": 5}, {"min": 1, "points": 10}]}, 10)
-    with pytest.raises(RuleDefinitionError, match="Điểm các bậc không được giảm"):
-        validate_params("steps", {"steps": [{"min": 1, "points": 10}, {"min": 2, "points": 5},
-                                            {"min": 3, "points": 10}]}, 10)
+@pytest.mark.parametrize(("steps", "message"), [
+    ([(1, 5), (3, 10), (2, 10)], "Ngưỡng các bậc phải tăng dần: bậc 3 (từ 2) không lớn hơn bậc 2 (từ 3)."),
+    ([(1, 5), (1, 10)], "Ngưỡng các bậc phải tăng dần: bậc 2 (từ 1) không lớn hơn bậc 1 (từ 1)."),
+    ([(3, 10), (1, 5), (2, 8)],
+     "Ngưỡng các bậc ghi từ bậc cao xuống phải giảm dần: bậc 3 (từ 2) không nhỏ hơn bậc 2 (từ 1)."),
+    ([(1, 10), (2, 5), (3, 10)], "Điểm các bậc không được giảm: bậc 2 (từ 2) cho 5 điểm, ít hơn bậc 1 (10 điểm)."),
+    ([(2, 5), (1, 10)], "Điểm các bậc không được giảm: bậc 1 (từ 2) cho 5 điểm, ít hơn bậc 2 (10 điểm)."),
+])
+def test_it_refuses_steps_out_of_order(steps, message):
+    with pytest.raises(RuleDefinitionError) as caught:
+        validate_params("steps", {"steps": [{"min": m, "points": p} for m, p in steps]}, 10)
+    assert caught.value.message == message
+
+
+@pytest.mark.parametrize(("steps", "message"), [
+    ([{"min": 90, "points": 10}],
+     "Bậc 1 (min): ngưỡng tỷ lệ phải từ 0 đến 1 hoặc ghi kèm dấu % (0,9 hoặc “90 %”); đang là 90."),
+    ([{"min": "120 %", "points": 10}], "Bậc 1 (min): “120 %” phải là phần trăm từ 0 đến 100 %, tối đa 2 chữ số thập phân."),
+    ([{"min": "70,555 %", "points": 10}], "Bậc 1 (min): “70,555 %” phải là phần trăm từ 0 đến 100 %"),
+    ([{"min": "-5 %", "points": 10}], "Bậc 1 (min): “-5 %” phải là phần trăm"),
+    ([{"min": "bảy mươi %", "points": 10}], "Bậc 1 (min): “bảy mươi %” phải là phần trăm"),
+    ([{"min": "0,7", "points": 5}, {"min": "0,9", "points": 8}],
+     "Bậc cao nhất (từ 90 %) cho 8 điểm, chưa bằng điểm tối đa 10: không đơn vị nào đạt được điểm tối đa."),
+    ([{"min": "0,9", "points": 5}, {"min": "90 %", "points": 10}],
+     "Ngưỡng các bậc phải tăng dần: bậc 2 (từ 90 %) không lớn hơn bậc 1 (từ 90 %)."),
+    ([{"min": "90 %", "points": 10}, {"min": "95 %", "points": 5}],
+     "Điểm các bậc không được giảm: bậc 2 (từ 95 %) cho 5 điểm, ít hơn bậc 1 (10 điểm)."),
+    ([{"min": "70 %", "points": 12}], "Bậc 1 (từ 70 %) cho 12 điểm, vượt điểm tối đa 10."),
+    ([{"min": "70 %", "fraction": "1,5"}], "Bậc 1 (từ 70 %): fraction phải từ 0 đến 1 (đang là 1,5)."),
+    ([{"min": "70 %", "fraction": 1, "points": 10}],
+     "Bậc 1 (từ 70 %) phải có đúng một trong hai: points (số điểm) hoặc fraction (phần của điểm tối đa)."),
+    ([{"min": "70 %", "points": 10, "max": 1}], "Bậc thứ 1 không dùng “max”; dùng được: min, points, fraction."),
+    ([{"points": 10}], "Bậc 1 (min): chưa nhập giá trị."),
+    ([], "Tham số “steps” phải là một danh sách có ít nhất một bậc."),
+])
+def test_it_refuses_badly_defined_ratio_steps(steps, message):
+    with pytest.raises(RuleDefinitionError) as caught:
+        validate_params("ratio_steps", {"steps": steps}, 10)
+    assert caught.value.message.startswith(message)
+    assert caught.value.field == "steps"
+
+
+def test_ratio_steps_take_the_zero_denominator_handling_of_ratios_and_nothing_else():
+    with pytest.raises(RuleDefinitionError, match="b_zero"):
+        validate_params("ratio_steps", {**ONLINE_FILES, "b_zero": "skip"}, 10)
+    with pytest.raises(RuleDefinitionError) as caught:
+        validate_params("ratio_steps", {**ONLINE_FILES, "target": "0.9"}, 10)
+    assert caught.value.message == "Cách tính “Tỷ lệ theo bậc” không dùng “target”; dùng được: steps, b_zero."
+    with pytest.raises(RuleDefinitionError, match="cần tham số “steps”"):
+        validate_params("ratio_steps", {}, 10)
 
 
 def test_it_refuses_a_choice_with_no_option_reaching_the_max():
@@ -345,7 +440,7 @@ def test_it_refuses_an_unknown_rule_and_lists_the_valid_ones():
     error = refusal(RuleDefinitionError, "percent", {}, 10, {})
     assert error.message == (
         "Cách tính điểm “percent” không có; dùng một trong: yes_no, choice, checklist, steps, count, "
-        "ratio, ratio_target, sum, manual, collected."
+        "ratio, ratio_target, ratio_steps, sum, manual, collected."
     )
     with pytest.raises(RuleDefinitionError):
         input_fields("percent", {})
@@ -411,6 +506,9 @@ def test_input_fields_describe_the_form_of_each_rule():
     assert input_fields("checklist", MEETINGS)[0]["choices"] == ["Dự họp của tỉnh", "Chủ trì họp riêng"]
     assert input_fields("checklist", MEETINGS)[0]["kind"] == "multi"
     assert [f["label"] for f in input_fields("ratio_target", {"target": 0.1})] == ["Tử số (a)", "Mẫu số (b)"]
+    assert input_fields("ratio_steps", ONLINE_FILES) == [
+        {"name": "a", "label": "Tử số (a)", "kind": "number"}, {"name": "b", "label": "Mẫu số (b)", "kind": "number"},
+    ]
     assert input_fields("count", {})[0] == {"name": "count", "label": "Số lượng", "kind": "integer"}
     assert input_fields("yes_no", None)[0]["kind"] == "bool"
     assert input_fields("steps", MEETING_STEPS)[0]["kind"] == "number"
@@ -460,6 +558,26 @@ def _half_valid(valid):
 
 
 @st.composite
+def ratio_steps(draw, maximum):
+    """Valid ratio_steps params: thresholds in [0, 1] as fractions or percentages, listed either way,
+    each step's points or fraction of max never lower than the step below, the top one at max."""
+    mins = sorted(draw(st.lists(FRACTIONS, min_size=1, max_size=5, unique=True)))
+    fractions = sorted(draw(st.lists(FRACTIONS, min_size=len(mins), max_size=len(mins))))
+    fractions[-1] = D(1)
+    # Every step in fractions of max, or every step in points (rounded down: still in order; top = max).
+    as_points = draw(st.booleans())
+    steps = []
+    for m, f in zip(mins, fractions, strict=True):
+        written = draw(st.sampled_from([m, f"{format_number(m * 100)} %"]))
+        points = maximum if f == 1 else (f * maximum).quantize(D("0.0001"), rounding="ROUND_DOWN")
+        steps.append({"min": written, "points": points} if as_points else {"min": written, "fraction": f})
+    if draw(st.booleans()):
+        steps.reverse()
+    b_zero = draw(st.sampled_from([{}, {"b_zero": "refuse"}, {"b_zero": "zero"}, {"b_zero": "full"}]))
+    return {"steps": steps, **b_zero}
+
+
+@st.composite
 def rules_and_answers(draw):
     """(rule, params, max, inputs) with valid params and arbitrary inputs."""
     rule = draw(st.sampled_from(list(Rule)))
@@ -491,6 +609,11 @@ def rules_and_answers(draw):
         points[-1] = maximum
         params = {"steps": [{"min": m, "points": p} for m, p in zip(mins, points, strict=True)]}
         inputs = {"value": draw(_half_valid(_points_up_to(200)))}
+    elif rule is Rule.RATIO_STEPS:
+        params = draw(ratio_steps(maximum))
+        b = draw(_half_valid(_points_up_to(10**6)))
+        a = draw(_points_up_to(b) if isinstance(b, Decimal) and b.is_finite() and b >= 0 else NUMBERISH)
+        inputs = {"a": a, "b": b}
     elif rule is Rule.COUNT:
         params = {"per_item": draw(POINTS)}
         inputs = {"count": draw(_half_valid(st.integers(min_value=0, max_value=10**6)))}
@@ -531,6 +654,21 @@ def test_a_ratio_grows_with_its_numerator(b, data, maximum):
     a1 = data.draw(st.integers(min_value=0, max_value=b))
     a2 = data.draw(st.integers(min_value=a1, max_value=b))
     assert score("ratio", {}, maximum, {"a": a1, "b": b}) <= score("ratio", {}, maximum, {"a": a2, "b": b})
+
+
+@settings(deadline=None, max_examples=300)
+@given(data=st.data(), maximum=POINTS, b=st.decimals(min_value=D("0.0001"), max_value=10**6, places=4))
+def test_ratio_steps_give_a_step_s_points_growing_with_the_numerator_never_above_the_max(data, maximum, b):
+    params = data.draw(ratio_steps(maximum))
+    normalised = validate_params("ratio_steps", params, maximum)
+    step_points = {D(0)} | {(D(s["points"]) if "points" in s else D(s["fraction"]) * maximum).quantize(D("0.0001"), rounding="ROUND_HALF_UP")
+                            for s in normalised["steps"]}
+    a1 = data.draw(st.decimals(min_value=0, max_value=b, places=4))
+    a2 = data.draw(st.decimals(min_value=a1, max_value=b, places=4))
+    first, second = (score("ratio_steps", params, maximum, {"a": a, "b": b}) for a in (a1, a2))
+    assert first in step_points and second in step_points
+    assert first <= second <= maximum
+    assert score("ratio_steps", params, maximum, {"a": b, "b": b}) == maximum  # 100 % reaches the top step
 
 
 @settings(deadline=None)
