@@ -864,7 +864,10 @@ def describe_params(rule: Rule | str, params: Mapping | None) -> str:
     if rule is Rule.CHECKLIST:
         return "; ".join(f"{i['label']}: {number(i['points'])} điểm" for i in params.get("items", []))
     def step_points(step: Mapping) -> str:
-        return f"{number(step['points'])} điểm" if "points" in step else f"{number(step.get('fraction'))} × điểm tối đa"
+        if "points" in step:
+            return f"{number(step['points'])} điểm"
+        fraction = number(step.get("fraction"))
+        return "điểm tối đa" if fraction == "1" else f"{fraction} × điểm tối đa"
 
     if rule is Rule.STEPS:
         return "; ".join(f"từ {number(s['min'])}: {step_points(s)}" for s in params.get("steps", []))

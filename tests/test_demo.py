@@ -217,8 +217,10 @@ def test_the_xa_officer_opens_47_criteria_and_answers_one(db, client):
         indicator = assessment.framework.indicators.get(code="6.2")
     page = client.get(url).content.decode()
     assert "UBND xã Hòa Phú" in page and "Hoạt động kinh tế số" in page
-    client.post(f"{url}chi-tieu/{indicator.pk}/", {"value": "76,4", "note": ""})
+    assert "Tỷ lệ theo bậc: từ 70 %: 0,5 × điểm tối đa; từ 90 %: điểm tối đa" in page  # 6.2, ratio_steps
+    client.post(f"{url}chi-tieu/{indicator.pk}/", {"a": "382", "b": "500", "note": ""})
     with scopes_disabled():
-        assert Answer.objects.get(assessment=assessment, indicator=indicator).self_score == 20  # 70 % ≤ 76,4 % < 90 %: ½ max
+        answer = Answer.objects.get(assessment=assessment, indicator=indicator)
+        assert answer.self_score == 20 and answer.inputs == {"a": "382", "b": "500"}  # 70 % ≤ 76,4 % < 90 %: ½ max
         _, other = _entry_url("UBND phường Tân An")
     assert client.get(other).status_code == 404  # another xã's entry page is not theirs

@@ -41,7 +41,8 @@ def test_the_demo_officers_answer_criteria_and_see_their_scores(demo, page, logi
     expect(xa.get_by_test_id("entry-unit")).to_have_text("UBND xã Hòa Phú")
     expect(xa.get_by_test_id("progress")).to_contain_text("0/46")  # 47 criteria, one collected only
     card = xa.locator("[data-code='6.2']")
-    card.get_by_label("Giá trị").fill("76,4")
+    card.get_by_label("Tử số (a)").fill("382")  # 76,4 % of the files online: ½ max
+    card.get_by_label("Mẫu số (b)").fill("500")
     card.get_by_role("button", name="Lưu").click()
     expect(xa.get_by_test_id("score-6.2")).to_have_text("20 / 40 điểm")
     expect(xa.get_by_test_id("grand-total")).to_have_text("20")

@@ -168,6 +168,44 @@ def test_steps_whose_top_step_exceeds_max_are_refused(world):
     assert _framework_count() == (0, 0)
 
 
+RATIO_STEPS_FILE = (
+    "Mã,Tên chỉ tiêu,Điểm tối đa,Cách tính điểm,Tham số\n"
+    "1,Dịch vụ công trực tuyến,40,,\n"
+    '1.1,"Tỷ lệ hồ sơ được tiếp nhận, xử lý trực tuyến",40,ratio_steps,'
+    '"{""steps"": [{""min"": ""90 %"", ""points"": 40}, {""min"": ""70 %"", ""fraction"": 0.5}], ""b_zero"": ""zero""}"\n'
+)
+
+
+def test_a_ratio_steps_criterion_imports_as_the_decision_writes_it_and_exports_back_the_same(world):
+    report = _import(world, _csv(RATIO_STEPS_FILE), meta=META_2021 | {"unit_kind": "so"})
+    assert report.ok, [str(p) for p in report.problems]
+    with scope(province=world.province_a):
+        indicator = report.framework.indicators.get(code="1.1")
+        assert indicator.rule == "ratio_steps" and indicator.get_rule_display() == "Tỷ lệ theo bậc"
+        assert indicator.params == {"steps": [{"min": "0.7", "fraction": "0.5"}, {"min": "0.9", "points": "40"}],
+                                    "b_zero": "zero"}
+        assert indicator.params_text == "từ 70 %: 0,5 × điểm tối đa; từ 90 %: 40 điểm; mẫu số bằng 0 thì được 0 điểm"
+        first_tree = _tree(report.framework)
+        dataset = IndicatorResource(report.framework).export()
+        again = framework_import(province=world.province_a, filename="x.csv", content=render_csv(dataset),
+                                 meta=META_2021 | {"unit_kind": "so"})
+        assert again.ok and _tree(again.framework) == first_tree
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    ('{""steps"": [{""min"": 90, ""points"": 40}]}', "Dòng 3, mã “1.1”: Bậc 1 (min): ngưỡng tỷ lệ phải từ 0 đến 1"),
+    ('{""steps"": [{""min"": ""70 %"", ""points"": 20}, {""min"": ""90 %"", ""points"": 30}]}',
+     "Dòng 3, mã “1.1”: Bậc cao nhất (từ 90 %) cho 30 điểm, chưa bằng điểm tối đa 40"),
+    ('{""target"": 0.9}', "Dòng 3, mã “1.1”: Cách tính “Tỷ lệ theo bậc” không dùng “target”"),
+])
+def test_a_badly_written_ratio_steps_criterion_is_refused_by_line(world, params, expected):
+    body = RATIO_STEPS_FILE.rsplit("ratio_steps,", 1)[0] + f'ratio_steps,"{params}"\n'
+    report = _import(world, _csv(body), meta=META_2021 | {"unit_kind": "so"})
+    messages = [str(p) for p in report.problems]
+    assert not report.ok and any(m.startswith(expected) for m in messages), messages
+    assert _framework_count() == (0, 0)
+
+
 def test_an_unknown_rule_and_bad_params_json_are_refused(world):
     body = 'code,name,max_points,rule,params\n1,A,10,magic,\n2,B,10,count,{per_item}\n'
     report = _import(world, _csv(body), meta=META_2021 | {"unit_kind": "so"})

@@ -10,7 +10,7 @@ from assessments.models import Answer, Assessment
 from dti_portal.demo import CATALOGUE_DIR, catalogue_manifest
 from dti_portal.tenancy.models import Province
 from indicators.models import Framework
-from indicators.scoring import Rule, describe_params
+from indicators.scoring import InputError, Rule, describe_params
 from indicators.selectors import max_total
 from indicators.services import framework_problems
 
@@ -71,6 +71,8 @@ def test_rules_are_described_in_words():
     assert describe_params("ratio_target", {"target": "0.1"}) == "đạt điểm tối đa khi tỷ lệ từ 10 % trở lên"
     assert describe_params("ratio", {"b_zero": "full"}) == "mẫu số bằng 0 thì được điểm tối đa"
     assert describe_params("yes_no", {}) == ""
+    assert describe_params("ratio_steps", {"steps": [{"min": "0.7", "fraction": "0.5"}, {"min": "0.9", "points": "40"}]}) == (
+        "từ 70 %: 0,5 × điểm tối đa; từ 90 %: 40 điểm")
 
 
 # --- the criterion-level samples the live demo period answers --------------------------------
@@ -107,9 +109,12 @@ def test_each_sample_uses_every_rule_and_explains_every_criterion(demo, kind):
         assert {i.rule for i in leaves} | {"sum"} == {r.value for r in Rule}
         if kind == "so":  # a criterion with sub-criteria, like 922's 5.12 budget for cyber-security
             assert _sample(kind).indicators.get(code="5.7").children.count() == 3
-        # "ratio steps" (DESIGN.md §4): thresholds 70 % → ½ max, 90 % → max on a percentage typed by the unit
-        on_percent = [i for i in leaves if i.rule == "steps" and i.name.endswith("(%)")]
-        assert on_percent and all([s["min"] for s in i.params["steps"]] == ["70", "90"] for i in on_percent)
+        # "ratio steps" (DESIGN.md §4) on files online a / files received b: 70 % → ½ max, 90 % → max,
+        # written top-down in percentages in the file, stored bottom-up as fractions
+        ratio_steps = [i for i in leaves if i.rule == "ratio_steps"]
+        assert ratio_steps and all(i.params == {"steps": [{"min": "0.7", "fraction": "0.5"}, {"min": "0.9", "fraction": "1"}]}
+                                   for i in ratio_steps)
+        assert not [i for i in leaves if i.name.endswith("(%)")]  # no percentage typed by the unit any more
         for indicator in leaves:
             assert indicator.guidance, indicator.code
             if indicator.rule not in ("manual", "collected"):
@@ -149,7 +154,11 @@ def test_scores_of_the_sample_rules_follow_their_wording(demo):
 
     assert points(so["1.1"], {"option": "Phó Giám đốc sở là Trưởng ban"}) == Decimal("7.5")
     assert points(so["1.2"], {"value": "3"}) == 15
-    assert points(so["6.3"], {"value": "89,9"}) == 20 and points(so["6.3"], {"value": "90"}) == 40
+    assert points(so["6.3"], {"a": "899", "b": "1000"}) == 20 and points(so["6.3"], {"a": "1305", "b": "1450"}) == 40
+    assert points(so["6.3"], {"a": "1014", "b": "1450"}) == 0  # 69,9 %
+    with pytest.raises(InputError, match="lớn hơn mẫu số"):
+        points(so["6.3"], {"a": "1460", "b": "1450"})
+    assert points(xa["6.2"], {"a": "382", "b": "500"}) == 20  # 76,4 %
     assert points(so["5.7.1"], {"a": "0", "b": "0"}) == 10  # no IT project: nothing to secure
     assert points(so["4.2"], {"a": "3", "b": "100"}) == 15  # 3 % ≥ the 2 % target
     assert points(xa["1.5"], {"value": "3"}) == 10
