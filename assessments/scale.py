@@ -177,7 +177,7 @@ GROUPS = {
     "Hoạt động xã hội số": ["Danh tính số", "Tài khoản số của người dân", "Y tế, giáo dục số", "Kỹ năng số cho người dân"],
 }
 
-# Leaf kinds: every rule of the engine ("ratio_steps" is `steps` on a percentage). The first of
+# Leaf kinds: every rule of the engine. The first of
 # each kind appears at least once; the rest are drawn with these weights.
 LEAF_KINDS = {
     "yes_no": 22, "ratio": 15, "checklist": 10, "count": 9, "choice": 9, "ratio_target": 8, "steps": 8,
@@ -215,9 +215,9 @@ NAMES = {
         "Số lần kiểm tra, đánh giá an toàn thông tin trong năm", "Số đợt diễn tập ứng cứu sự cố",
     ],
     "ratio_steps": [
-        "Tỷ lệ hồ sơ thủ tục hành chính được số hóa kết quả (%)",
-        "Tỷ lệ dịch vụ công trực tuyến toàn trình có phát sinh hồ sơ (%)",
-        "Tỷ lệ người dân trưởng thành có danh tính điện tử mức 2 (%)", "Tỷ lệ hộ gia đình có cáp quang (%)",
+        "Tỷ lệ hồ sơ thủ tục hành chính được số hóa kết quả",
+        "Tỷ lệ dịch vụ công trực tuyến toàn trình có phát sinh hồ sơ",
+        "Tỷ lệ người dân trưởng thành có danh tính điện tử mức 2", "Tỷ lệ hộ gia đình có cáp quang",
     ],
     "count": [
         "Số lượng tin, bài về chuyển đổi số đăng trên trang thông tin điện tử",
@@ -296,7 +296,10 @@ def _params(kind: str, max_points: int, rng: random.Random, extra) -> tuple[str,
         steps = [{"min": m, "points": _points((top * (n + 1) / len(minimums)).quantize(Decimal("0.01")))}
                  for n, m in enumerate(minimums)]
         steps[-1]["points"] = max_points
-        return Rule.STEPS, {"steps": steps}, []
+        if kind == "steps":
+            return Rule.STEPS, {"steps": steps}, []
+        # thresholds on a / b written as decisions write them: top-down, in percentages ("90 %")
+        return Rule.RATIO_STEPS, {"steps": [s | {"min": f"{s['min']} %"} for s in reversed(steps)]}, []
     if kind == "count":
         return Rule.COUNT, {"per_item": _points((top / rng.choice([4, 5, 10])).quantize(Decimal("0.01")))}, []
     if kind == "ratio":
@@ -421,7 +424,7 @@ def answer_inputs(leaf: Leaf, quality: float, rng: random.Random, *, refused: bo
     if refused:
         return {
             "yes_no": {"value": "đang triển khai"}, "choice": {"option": "Khác"}, "checklist": {"ticked": ["Khác"]},
-            "steps": {"value": "khoảng 3"}, "ratio_steps": {"value": "trên 70%"}, "count": {"count": "12,5"},
+            "steps": {"value": "khoảng 3"}, "ratio_steps": {"a": "105", "b": "100"}, "count": {"count": "12,5"},
             "ratio": {"a": "130", "b": "120"}, "ratio_target": {"a": "45", "b": "0"}, "manual": {"points": str(top + 5)},
         }.get(kind, {"value": ""})
     if kind == "yes_no":
@@ -434,7 +437,8 @@ def answer_inputs(leaf: Leaf, quality: float, rng: random.Random, *, refused: bo
     if kind == "steps":
         return {"value": str(max(0, min(6, round(rng.gauss(quality * 4.5, 1)))))}
     if kind == "ratio_steps":
-        return {"value": f"{_clamp(rng.gauss(quality * 100, 12), 0, 100):.1f}".replace(".", ",")}
+        b = rng.randint(20, 3000)
+        return {"a": str(round(b * _clamp(rng.gauss(quality, 0.12)))), "b": str(b)}
     if kind == "count":
         needed = math.ceil(Decimal(top) / Decimal(leaf.params["per_item"]))
         return {"count": str(max(0, round(rng.gauss(quality * needed * 1.1, needed * 0.25))))}
@@ -670,7 +674,7 @@ def _adjust(assessment, answer: Answer, leaf: Leaf, appraiser, rng: random.Rando
     """A round-1 adjustment with its reason: ratios recomputed from the numerator the appraiser
     found, other criteria by points."""
     reason = rng.choice(ADJUST_REASONS)
-    if leaf.kind == "ratio" and int(answer.inputs["a"]) > 0:
+    if leaf.kind in ("ratio", "ratio_steps") and int(answer.inputs["a"]) > 0:
         a = int(answer.inputs["a"])
         inputs = {"a": str(rng.randint(a // 2, max(a // 2, a - 1))), "b": answer.inputs["b"]}
         appraisal.review_save(assessment=assessment, indicator=answer.indicator, round=1, decision="adjust",

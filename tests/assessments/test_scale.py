@@ -211,8 +211,10 @@ def test_a_draft_province_has_every_rule_kind_realistic_answers_and_stored_total
             assert len(assessments) == 6 and {a.status for a in assessments} == {S.DRAFT}
             leaves = Indicator.objects.filter(framework__province=province, children__isnull=True)
             assert {i.rule for i in leaves} | {"sum"} == {r.value for r in Rule}
-            percent_steps = [i for i in leaves if i.rule == "steps" and i.params["steps"][0]["min"] == "30"]
-            assert percent_steps, "steps on a percentage (ratio steps)"
+            ratio_steps = [i for i in leaves if i.rule == "ratio_steps"]
+            assert ratio_steps and all([s["min"] for s in i.params["steps"]] == ["0.3", "0.5", "0.7", "0.9"] for i in ratio_steps)
+            answered = Answer.objects.filter(indicator__in=ratio_steps, self_score__isnull=False)
+            assert answered.exists() and all(set(a.inputs) == {"a", "b"} for a in answered)
             assert refresh_totals([a.pk for a in assessments]) == 0  # what is stored is what a roll-up gives
     with scopes_disabled():
         answers = Answer.objects.filter(assessment__period__province__in=provinces)
