@@ -41,6 +41,7 @@ RULES = [  # (rule, params, an answer)
     ("checklist", {"items": ITEMS}, {"ticked": ["Có kế hoạch", "Có báo cáo"]}),
     ("steps", {"steps": STEPS}, {"value": "3"}),
     ("ratio_target", {"target": "0.8"}, {"a": "41,6", "b": "60"}),
+    ("ratio_steps", {"steps": [{"min": "90 %", "points": 10}, {"min": "70 %", "points": 5}]}, {"a": "41", "b": "50"}),
 ]
 
 
