@@ -205,11 +205,12 @@ def publication_retry(*, publication: Publication) -> Publication:
 
 def publication_discard(*, publication: Publication) -> None:
     """Remove a failed request and its files, so the year can be requested again (e.g. another decision)."""
-    if publication.status != Status.FAILED:
-        raise ValidationError("Chỉ huỷ được một yêu cầu công bố bị lỗi.")
     folder = publication_folder(publication)
     with transaction.atomic():
-        publication.delete()
+        # Conditional, like a move: a retry started meanwhile keeps the publication.
+        deleted, _ = Publication.objects.filter(pk=publication.pk, status=Status.FAILED).delete()
+        if not deleted:
+            raise ValidationError("Chỉ huỷ được một yêu cầu công bố bị lỗi.")
         transaction.on_commit(lambda: _delete_folder(folder))
 
 
