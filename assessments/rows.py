@@ -103,27 +103,23 @@ class EntryRows:
         if not item.is_leaf:
             row["total"] = points(item.total)
             return row
-        pk = indicator.pk
-        round1 = getattr(item, "round1", None)
+        pk, round1 = indicator.pk, item.round1
+        score = points(answer.self_score) if answer else ""
         row |= {
-            "score": points(answer.self_score) if answer else "", "missing": item.missing,
-            "rule": rule_text(indicator),
-            "guidance": text_with_breaks(indicator.guidance),
-            "evidence_required": indicator.evidence_required,
+            "score": score, "missing": item.missing, "rule": rule_text(indicator),
+            "guidance": text_with_breaks(indicator.guidance), "evidence_required": indicator.evidence_required,
             "error": answer.error if answer else "", "note": answer.note if answer else "",
-            "explanation": answer.explanation if answer else "",
+            "explanation": answer.explanation if answer else "", "answered": answer is not None,
             "fields": _field_rows(item, anchor),
             "evidence": [{"name": e.original_name, "size": filesizeformat(e.size), "url": self.download_url(e.pk),
                           "delete_url": self.delete_url(e.pk)} for e in item.evidence],
             "save_url": self.save_url(pk), "upload_url": self.upload_url(pk), "explain_url": self.explain_url(pk),
-            "round1": None, "result": None, "answered": answer is not None,
-        }
-        if round1 is not None and round1.decision != CONFIRM:
-            row["round1"] = {"decision": DECISION_LABELS[round1.decision], "score": points(round1.score),
-                             "reason": round1.reason}
-        row["result"] = {
-            "self": row["score"] or DASH, "round1": points(round1.score) if round1 else DASH,
-            "final": (points(answer.final_score) if answer else "") or DASH, "reason": answer.reason if answer else "",
+            # Round 1 beside the criterion when it changed something (an adjustment or a request).
+            "round1": {"decision": DECISION_LABELS[round1.decision], "score": points(round1.score), "reason": round1.reason}
+            if round1 is not None and round1.decision != CONFIRM else None,
+            "result": {"self": score or DASH, "round1": points(round1.score) if round1 else DASH,
+                       "final": (points(answer.final_score) if answer else "") or DASH,
+                       "reason": answer.reason if answer else ""},
         }
         return row
 
