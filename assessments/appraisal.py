@@ -154,7 +154,7 @@ def confirm_all(*, assessment: Assessment, round: int, reviewer, now=None) -> in
         raise ValidationError(f"Bản đánh giá không ở vòng {ROUND_NAME[round]} (đang: {assessment.get_status_display().lower()}).")
     _check_window(assessment.period, ROUND_END[round], ROUND_NAME[round], now)
     answers = {a.indicator_id: a for a in Answer.objects.select_for_update().filter(
-        assessment=assessment, indicator__in=[i.pk for i in todo]).only("pk", "indicator_id", "self_score")}
+        assessment=assessment, indicator__in=[i.pk for i in todo]).only("pk", "assessment_id", "indicator_id", "self_score")}
     missing = [Answer(assessment=assessment, indicator=i) for i in todo if i.pk not in answers]
     Answer.objects.bulk_create(missing, batch_size=1000)
     answers.update({a.indicator_id: a for a in missing})
@@ -170,8 +170,9 @@ def confirm_all(*, assessment: Assessment, round: int, reviewer, now=None) -> in
         reviews.append(Review(answer=answer, round=round, decision=D.CONFIRM, inputs={}, reason="", reviewer=reviewer,
                               version=1, score=previous if previous is not None else Decimal(0)))
     Review.objects.bulk_create(reviews, batch_size=1000)
-    # No refresh_totals: a confirmation keeps the standing score and an empty answer has no
-    # score, so no stored total can change (and refreshing costs five queries per call).
+    # A confirmation keeps the standing score, but the unit's count of decisions (the board's
+    # "still undecided") changes: five queries, whatever the number of indicators.
+    refresh_totals([assessment.pk])
     Event.objects.bulk_create([
         Event(assessment=assessment, indicator=indicator, action=f"assessment.round{round}.{D.CONFIRM}", actor=reviewer,
               old={}, new=_review_dict(review))

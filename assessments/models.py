@@ -95,6 +95,10 @@ class Assessment(models.Model):
     final_total = models.DecimalField("tổng điểm chính thức", **POINTS, null=True, blank=True)  # only while final or published
     final_parts = models.JSONField("điểm chính thức theo nhóm", default=dict, blank=True)  # part_key(top-level name) → "12.5"
     answered_count = models.PositiveIntegerField("số chỉ tiêu đã có điểm", default=0)
+    # Appraisable leaves (neither groups nor collected-only) with a decision in round 1 / round 2:
+    # the board's "still undecided" without reading the reviews.
+    decided_round1 = models.PositiveIntegerField("số chỉ tiêu đã thẩm định lần 1", default=0)
+    decided_round2 = models.PositiveIntegerField("số chỉ tiêu đã thẩm định lần 2", default=0)
 
     objects = ScopedManager(province="period__province")
 
@@ -201,8 +205,31 @@ class Assignment(models.Model):
         return (self.unit_id is None or self.unit_id == unit_id) and (self.group_id is None or self.group_id == top_group_id)
 
 
+class ReviewQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Fill each review's assessment from its answer: from the answer in memory when it was
+        loaded with it, else in one query for all of them (never one per review)."""
+        objs = list(objs)
+        unknown = []
+        for review in objs:
+            answer = review._state.fields_cache.get("answer")
+            if review.assessment_id is None and answer is not None and "assessment_id" in answer.__dict__:
+                review.assessment_id = answer.assessment_id
+            elif review.assessment_id is None:
+                unknown.append(review)
+        if unknown:
+            found = dict(Answer._base_manager.filter(pk__in={r.answer_id for r in unknown}).values_list("pk", "assessment_id"))
+            for review in unknown:
+                review.assessment_id = found.get(review.answer_id)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Review(models.Model):
-    """An appraiser's decision on one answer in one round (thẩm định lần 1 / lần 2)."""
+    """An appraiser's decision on one answer in one round (thẩm định lần 1 / lần 2).
+
+    `assessment` repeats `answer.assessment` (filled on save and bulk_create): reviews of a period
+    or of a unit are read through it and its index, never by joining every tenant's answers.
+    """
 
     class Decision(models.TextChoices):
         CONFIRM = "confirm", "Xác nhận"
@@ -211,6 +238,7 @@ class Review(models.Model):
         WITHDRAW = "withdraw", "Rút điều chỉnh (về điểm tự đánh giá)"
 
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="reviews")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="reviews", editable=False)
     round = models.PositiveSmallIntegerField("lần thẩm định")
     decision = models.CharField("quyết định", max_length=10, choices=Decision.choices)
     inputs = models.JSONField("số liệu điều chỉnh", default=dict, blank=True)
@@ -221,7 +249,7 @@ class Review(models.Model):
     # Optimistic lock: a save must name the version it was made from (0 = none yet).
     version = models.PositiveIntegerField(default=1)
 
-    objects = ScopedManager(province="answer__assessment__period__province")
+    objects = ScopedManager(province="assessment__period__province", _manager_class=models.Manager.from_queryset(ReviewQuerySet))
 
     class Meta:
         constraints = [
@@ -229,6 +257,19 @@ class Review(models.Model):
             models.CheckConstraint(condition=Q(round__in=[1, 2]), name="review_round_1_or_2"),
             models.CheckConstraint(condition=Q(score__gte=0), name="review_score_nonnegative"),
         ]
+        indexes = [
+            # The board's decisions per appraiser and round, one unit's reviews (refresh_totals,
+            # finalise): an index range per assessment instead of a scan of every tenant's reviews.
+            models.Index(fields=["assessment", "round", "reviewer"], name="review_assessment_round"),
+        ]
+
+    def fill_assessment(self) -> None:
+        if self.assessment_id is None and self.answer_id is not None:
+            self.assessment_id = self.answer.assessment_id
+
+    def save(self, *args, **kwargs):
+        self.fill_assessment()
+        super().save(*args, **kwargs)
 
 
 class SignOff(models.Model):

@@ -179,6 +179,7 @@ class UnitProgress:
     self_total: Decimal | None
     standing_total: Decimal | None
     answered_count: int
+    decided: dict[int, int]  # round → appraisable leaves with a decision in it (stored by assessments.totals)
 
 
 def period_assessments(period: Period) -> list[UnitProgress]:
@@ -187,13 +188,14 @@ def period_assessments(period: Period) -> list[UnitProgress]:
     on the row (assessments.totals), and 150 model instances (with their units and kinds) cost
     three times the query itself."""
     fields = ["pk", "unit_id", "unit__name", "unit__kind__name", "framework_id", "status", "submitted_at",
-              "extended_until", "self_total", "standing_total", "answered_count"]
+              "extended_until", "self_total", "standing_total", "answered_count", "decided_round1", "decided_round2"]
     return [
         UnitProgress(pk=pk, unit_id=unit_id, unit=unit, kind=kind, framework_id=framework_id, status=status,
                      submitted_at=submitted_at, extended_until=extended_until,
                      deadline=extended_until or period.self_assessment_end, self_total=self_total,
-                     standing_total=standing_total, answered_count=answered_count)
-        for pk, unit_id, unit, kind, framework_id, status, submitted_at, extended_until, self_total, standing_total, answered_count
+                     standing_total=standing_total, answered_count=answered_count, decided={1: decided1, 2: decided2})
+        for (pk, unit_id, unit, kind, framework_id, status, submitted_at, extended_until, self_total, standing_total,
+             answered_count, decided1, decided2)
         in Assessment.objects.filter(period=period).order_by("unit__kind__order", "unit__name").values_list(*fields)
     ]
 
@@ -278,32 +280,26 @@ class Decisions:
 
 
 def decisions_of(period: Period, assessments: list[UnitProgress]) -> Decisions:
-    """The board's counts for a period in three queries (the appraisable leaves, one grouped count
-    of the period's reviews, the appraisers' names), whatever the number of units."""
+    """The board's counts for a period in three queries (the appraisable leaves per framework, the
+    period's decisions per appraiser and round, the appraisers' names), whatever the number of
+    units. Each unit's decisions are counted when they are saved (`decided`, stored by
+    assessments.totals); the per-appraiser count reads Review's index on its assessment, so it
+    touches this period's reviews only, never every province's answers."""
     from dti_portal.accounts.models import User
 
     from .models import Review
 
     S = Assessment.Status
-    leaves: dict[int, set[int]] = {}
-    for framework_id, pk in (
+    leaves = dict(
         Indicator.objects.filter(framework__in=period.period_frameworks.values("framework_id"), children__isnull=True)
-        .exclude(rule=Rule.COLLECTED).values_list("framework_id", "pk")
-    ):
-        leaves.setdefault(framework_id, set()).add(pk)
-    leaf_ids = set().union(*leaves.values())
-    decided: dict[tuple[int, int], int] = {}
-    per_reviewer: dict[tuple[int, int], int] = {}
-    for assessment_id, rnd, reviewer_id, count, on_leaves in (
-        Review.objects.filter(answer__assessment__period=period)
-        .values_list("answer__assessment_id", "round", "reviewer_id")
-        .annotate(n=Count("pk"), on_leaves=Count("pk", filter=Q(answer__indicator_id__in=leaf_ids)))
-    ):
-        decided[assessment_id, rnd] = decided.get((assessment_id, rnd), 0) + on_leaves
-        per_reviewer[reviewer_id, rnd] = per_reviewer.get((reviewer_id, rnd), 0) + count
+        .exclude(rule=Rule.COLLECTED).values("framework_id").annotate(n=Count("pk")).values_list("framework_id", "n")
+    )
+    per_reviewer: dict[tuple[int, int], int] = {
+        (reviewer_id, rnd): count for reviewer_id, rnd, count in
+        Review.objects.filter(assessment__period=period).values_list("reviewer_id", "round").annotate(n=Count("pk"))
+    }
     current = {S.ROUND1: 1, S.ROUND2: 2}
-    undecided = {a.pk: len(leaves.get(a.framework_id, ())) - decided.get((a.pk, current[a.status]), 0)
-                 for a in assessments if a.status in current}
+    undecided = {a.pk: leaves.get(a.framework_id, 0) - a.decided[current[a.status]] for a in assessments if a.status in current}
     people = {u.pk: u for u in User.objects.filter(pk__in={r for r, _ in per_reviewer if r is not None})}
     rows = [{"name": (people[r].full_name or people[r].username) if r in people else "", "round": rnd, "count": n,
              "key": (people[r].username if r in people else "", rnd)} for (r, rnd), n in per_reviewer.items()]

@@ -1,9 +1,9 @@
 """Stored totals of assessments: THE place they are computed.
 
 An assessment's totals (`self_total`, `standing_total`, `final_total`, `final_parts`,
-`answered_count`) are rolled up here from its answers and reviews and stored on the row, so that
-the period page, the appraisal board and the rankings read one row per unit and never touch the
-answers. Every service that changes a self-score, a review or the status that decides which scores
+`answered_count`) and its decision counts (`decided_round1`, `decided_round2`) are computed here
+from its answers and reviews and stored on the row, so that the period page, the appraisal board
+and the rankings read one row per unit and never touch the answers. Every service that changes a self-score, a review or the status that decides which scores
 count (answer_save, review_save, finalise, reopen, imports and bulk saves) ends with
 `refresh_totals([...])` inside its transaction.
 
@@ -23,7 +23,7 @@ from indicators.totals import grand_total, roll_up
 FINAL_STATUSES = ("final", "published")
 NOT_ANSWERED_RULES = ("sum", "collected")  # leaves nobody answers: a sum without children, collected data
 ADJUST, WITHDRAW = "adjust", "withdraw"
-FIELDS = ["self_total", "standing_total", "final_total", "final_parts", "answered_count"]
+FIELDS = ["self_total", "standing_total", "final_total", "final_parts", "answered_count", "decided_round1", "decided_round2"]
 
 
 def standing(self_score: Decimal | None, reviews: dict, upto_round: int = 2) -> Decimal | None:
@@ -61,6 +61,8 @@ class Shape:
         with_children = {i["parent_id"] for i in rows if i["parent_id"] is not None}
         self.leaf_code = {i["pk"]: i["code"] for i in rows if i["pk"] not in with_children}
         self.answerable = {i["pk"] for i in rows if i["pk"] not in with_children and i["rule"] not in NOT_ANSWERED_RULES}
+        # What appraisers decide on (appraisal.undecided): every leaf but collected-only data.
+        self.appraisable = {i["pk"] for i in rows if i["pk"] not in with_children and i["rule"] != "collected"}
         self.parts = [(i["code"], part_key(i["name"])) for i in rows if self.parent_of[i["code"]] == ""]
 
     def total(self, points: dict[str, Decimal | None]) -> tuple[Decimal | None, dict[str, Decimal]]:
@@ -74,16 +76,20 @@ class Shape:
 def compute(shape: Shape, status: str, answers: list[dict], reviews: dict[int, dict[int, _Review]]) -> dict:
     """The stored totals of one assessment from its answers (rows with pk, indicator_id, self_score,
     final_score) and its reviews (answer pk → round → decision and score). Pure."""
-    self_points, standing_points, final_points, answered = {}, {}, {}, 0
+    self_points, standing_points, final_points, answered, decided = {}, {}, {}, 0, {1: 0, 2: 0}
     for answer in answers:
         code = shape.leaf_code.get(answer["indicator_id"])
         if code is None:  # an answer on a group (evidence only): groups are totals, never scored
             continue
+        mine = reviews.get(answer["pk"], {})
         self_points[code] = answer["self_score"]
-        standing_points[code] = standing(answer["self_score"], reviews.get(answer["pk"], {}))
+        standing_points[code] = standing(answer["self_score"], mine)
         final_points[code] = answer["final_score"]
         if answer["indicator_id"] in shape.answerable and answer["self_score"] is not None:
             answered += 1
+        if answer["indicator_id"] in shape.appraisable:
+            for rnd in mine:
+                decided[rnd] += 1
     self_total, _ = shape.total(self_points)
     standing_total, _ = shape.total(standing_points)
     final_total, final_parts = None, {}
@@ -92,7 +98,7 @@ def compute(shape: Shape, status: str, answers: list[dict], reviews: dict[int, d
         final_total = grand_total(shape.parent_of, totals)
         final_parts = {key: f"{totals[code]:f}" for code, key in shape.parts}
     return {"self_total": self_total, "standing_total": standing_total, "final_total": final_total,
-            "final_parts": final_parts, "answered_count": answered}
+            "final_parts": final_parts, "answered_count": answered, "decided_round1": decided[1], "decided_round2": decided[2]}
 
 
 def refresh_totals(assessment_ids: Iterable[int], *, models=None) -> int:
@@ -124,7 +130,7 @@ def refresh_totals(assessment_ids: Iterable[int], *, models=None) -> int:
     for answer in Answer.objects.filter(assessment_id__in=ids).values("pk", "assessment_id", "indicator_id", "self_score", "final_score"):
         answers[answer["assessment_id"]].append(answer)
     reviews: dict[int, dict[int, _Review]] = defaultdict(dict)
-    for review in Review.objects.filter(answer__assessment_id__in=ids).values("answer_id", "round", "decision", "score"):
+    for review in Review.objects.filter(assessment_id__in=ids).values("answer_id", "round", "decision", "score"):
         reviews[review["answer_id"]][review["round"]] = _Review(review["decision"], review["score"])
 
     changed = []

@@ -1,16 +1,7 @@
-"""Fill the stored totals of existing assessments, through the one function that computes them."""
+"""Superseded by 0006, which fills the stored totals once reviews know their assessment (the fill
+reads reviews through that field). Kept, empty, so that databases which applied it stay in order."""
 
 from django.db import migrations
-
-from assessments.totals import refresh_totals
-
-
-def fill(apps, schema_editor):
-    models = tuple(apps.get_model(app, name) for app, name in
-                   [("assessments", "Assessment"), ("indicators", "Indicator"), ("assessments", "Answer"), ("assessments", "Review")])
-    periods = models[0].objects.values_list("period_id", flat=True).distinct()
-    for period in list(periods):  # one period at a time: bounded memory with 34 provinces
-        refresh_totals(models[0].objects.filter(period_id=period).values_list("pk", flat=True), models=models)
 
 
 class Migration(migrations.Migration):
@@ -20,4 +11,4 @@ class Migration(migrations.Migration):
         ("indicators", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(fill, migrations.RunPython.noop)]
+    operations = []

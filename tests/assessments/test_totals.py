@@ -36,7 +36,7 @@ def test_a_deep_tree_totals_like_a_roll_up_by_hand():
     reviews = {16: {1: type("R", (), {"decision": "adjust", "score": Decimal("1")})()}}  # 6 adjusted to 1 in round 1
     drafting = compute(shape, "round2", answers, reviews)
     assert drafting == {"self_total": Decimal("10.75"), "standing_total": Decimal("4.75"), "final_total": None,
-                        "final_parts": {}, "answered_count": 3}
+                        "final_parts": {}, "answered_count": 3, "decided_round1": 1, "decided_round2": 0}
     final = compute(shape, "final", answers, reviews)
     assert final["final_total"] == Decimal("7.25")  # 2 + 1.25 + 4
     assert final["final_parts"] == {"nhan_thuc_so": "3.25", "ha_tang_so": "4", "thong_tin_thu_thap": "0"}
@@ -67,8 +67,13 @@ def test_decisions_move_the_standing_total_finalising_stores_the_final_parts_reo
         assert _stored(assessment).standing_total == Decimal("13")
         appraisal.review_save(assessment=assessment, indicator=indicators["1.2"], round=1, decision="adjust",
                               reviewer=team.appraiser_a, inputs={"a": "3", "b": "10"}, reason="Chỉ 3 hồ sơ")
+        stored = _stored(assessment)
+        assert (stored.standing_total, stored.decided_round1, stored.decided_round2) == (Decimal("12"), 2, 0)
         appraisal.confirm_all(assessment=assessment, round=1, reviewer=team.appraiser_a)
-        assert _stored(assessment).standing_total == Decimal("12")
+        stored = _stored(assessment)
+        assert (stored.standing_total, stored.decided_round1) == (Decimal("12"), 4)  # the board: none undecided
+        with scopes_disabled():  # each review knows its unit, whether saved one by one or in bulk
+            assert set(Review.objects.filter(answer__assessment=assessment).values_list("assessment_id", flat=True)) == {assessment.pk}
         with scopes_disabled():
             Assessment.objects.filter(pk=assessment.pk).update(status=S.ROUND2)
         appraisal.review_save(assessment=assessment, indicator=indicators["1.2"], round=2, decision="withdraw",
@@ -77,6 +82,7 @@ def test_decisions_move_the_standing_total_finalising_stores_the_final_parts_reo
         appraisal.confirm_all(assessment=assessment, round=2, reviewer=team.appraiser2)
         stored = _stored(assessment)
         assert (stored.self_total, stored.standing_total, stored.final_total) == (Decimal("16"), Decimal("13"), None)
+        assert (stored.decided_round1, stored.decided_round2) == (4, 4)
         for person in (team.appraiser_a, team.appraiser2):
             appraisal.sign_off(assessment=assessment, appraiser=person)
         appraisal.finalise(assessment=assessment, actor=team.lead_a)
