@@ -8,9 +8,10 @@ the assessment pages (assessments import indicators, never the reverse).
 
 import functools
 import html
+import json
 
 from django.urls import reverse
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 
 from .scoring import RULE_LABELS, describe_params, format_number
 
@@ -32,13 +33,14 @@ def rounded(value, places: int) -> str:
 _DESCRIBED: dict[tuple[str, str], str] = {}
 
 
-def params_text(rule: str, params: dict | None) -> str:
+def params_text(rule: str, params: dict | str | None) -> str:
     """`describe_params`, remembered: a catalogue repeats a few parameter sets over its criteria.
-    Keyed by the params' repr, which is cheap and equal only for equal JSON values."""
-    key = (rule, repr(params))
+    `params` may be the stored JSON text (a page listing a catalogue reads it so, and decodes only
+    the sets it has not described yet); a dict is keyed by its repr, equal only for equal values."""
+    key = (rule, params if isinstance(params, str) else repr(params))
     text = _DESCRIBED.get(key)
     if text is None:
-        text = describe_params(rule, params)
+        text = describe_params(rule, json.loads(params) if isinstance(params, str) else params)
         if len(_DESCRIBED) < 4096:
             _DESCRIBED[key] = text
     return text
@@ -46,7 +48,7 @@ def params_text(rule: str, params: dict | None) -> str:
 
 def text_with_breaks(value: str) -> str:
     """The `linebreaksbr` filter (escaped, line breaks as <br>), without its decorators' cost."""
-    return mark_safe(html.escape(value).replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")) if value else ""
+    return SafeString(html.escape(value).replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")) if value else ""
 
 
 def _escape(value) -> str:
@@ -58,8 +60,8 @@ def html_join(fragment: str, values, *, pairs: bool = False) -> str:
     """`format_html_join` for a trusted `fragment` with one (or, with `pairs`, two) `{}`: each value is
     escaped unless already safe; with `pairs`, a pair whose second value is empty is left out."""
     if pairs:
-        return mark_safe("".join(fragment.format(_escape(a), _escape(b)) for a, b in values if b))
-    return mark_safe("".join(fragment.format(_escape(value)) for value in values))
+        return SafeString("".join(fragment.format(_escape(a), _escape(b)) for a, b in values if b))
+    return SafeString("".join(fragment.format(_escape(value)) for value in values))
 
 
 def rule_text(indicator) -> str:

@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, TextField
+from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
@@ -41,8 +42,9 @@ class Tree:
     aggregates: list[tuple[str, str]]
 
 
-FIELDS = ("pk", "parent_id", "code", "name", "max_points", "rule", "params", "guidance", "evidence_required",
-          "data_source", "verifying_agency")
+# The params come last, as the stored JSON text: `params_text` decodes only the sets it has not described.
+FIELDS = ("pk", "parent_id", "code", "name", "max_points", "rule", "guidance", "evidence_required",
+          "data_source", "verifying_agency", "params")
 
 
 def framework_tree(framework: Framework, query: str = "", *, editable: bool = False, province_slug: str = "") -> Tree:
@@ -55,7 +57,8 @@ def framework_tree(framework: Framework, query: str = "", *, editable: bool = Fa
     children, `closes` the lists that end after a node. With `editable`, nodes carry edit links.
     """
     rows = [dict(zip(FIELDS, values, strict=True)) for values in
-            Indicator.objects.filter(framework=framework).order_by("position", "pk").values_list(*FIELDS)]
+            Indicator.objects.filter(framework=framework).order_by("position", "pk")
+            .annotate(params_json=Cast("params", TextField())).values_list(*FIELDS[:-1], "params_json")]
     groups_of: dict[int, list[str]] = {}
     codes_of: dict[str, list[str]] = {}
     for name, indicator_id, code in (
@@ -92,7 +95,7 @@ def framework_tree(framework: Framework, query: str = "", *, editable: bool = Fa
         for row in children.get(parent_pk, ()):
             pk = row["pk"]
             details = (
-                ("Cách chấm", params_text(row["rule"], row["params"]) if row["params"] else ""),
+                ("Cách chấm", params_text(row["rule"], row["params"]) if row["params"] not in (None, "{}") else ""),
                 ("Cách xác định và tính điểm", text_with_breaks(row["guidance"])),
                 ("Tài liệu kiểm chứng", text_with_breaks(row["evidence_required"])),
                 ("Nguồn số liệu", row["data_source"]), ("Cơ quan thẩm định", row["verifying_agency"]))
