@@ -18,7 +18,6 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from itertools import pairwise
 from decimal import (
     ROUND_HALF_EVEN,
     ROUND_HALF_UP,
@@ -29,6 +28,7 @@ from decimal import (
     Overflow,
     localcontext,
 )
+from itertools import pairwise
 from typing import Any, Literal
 
 __all__ = [
