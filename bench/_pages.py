@@ -99,27 +99,29 @@ def median_ms(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
-def compare(title: str, rows: list[tuple[str, str, str, str]], client, bare_client, repeat: int) -> None:
-    """Print each page beside its bare template: rows of (label, page url, bare label, bare url).
+def compare(title: str, rows: list[tuple], repeat: int) -> None:
+    """Print each page beside its bare template: rows of (label, client, page url, bare label, bare url),
+    the bare page fetched by the same client.
 
-    Page and bare are timed alternately, so that a slower moment of the machine hits both.
+    Page and bare are timed alternately, so that a slower moment of the machine hits both. Wall
+    time is what a user waits for; CPU time of this process is the server's own work (the whole
+    of it on SQLite, which runs in-process) and moves less when other programs load the machine.
     """
     print(title)
-    print(f"{'page':<44}{'queries':>8}{'kB':>7}{'median ms':>11}{'bare ms':>9}{'ratio':>7}")
-    for label, url, bare_label, bare in rows:
-        page_times, bare_times = [], []
-        fetch(client, url), fetch(bare_client, bare)
+    print(f"{'page':<46}{'queries':>8}{'kB':>6}{'wall ms':>9}{'bare':>7}{'ratio':>7}{'cpu ms':>8}{'bare':>7}{'ratio':>7}")
+    for label, client, url, bare_label, bare in rows:
+        times = {"page": ([], []), "bare": ([], [])}
+        fetch(client, url), fetch(client, bare)
         for _ in range(repeat):
-            start = time.perf_counter()
-            fetch(client, url)
-            page_times.append((time.perf_counter() - start) * 1000)
-            start = time.perf_counter()
-            fetch(bare_client, bare)
-            bare_times.append((time.perf_counter() - start) * 1000)
-        page_ms, bare_ms = statistics.median(page_times), statistics.median(bare_times)
+            for key, where in (("page", url), ("bare", bare)):
+                wall, cpu = time.perf_counter(), time.process_time()
+                fetch(client, where)
+                times[key][0].append((time.perf_counter() - wall) * 1000)
+                times[key][1].append((time.process_time() - cpu) * 1000)
+        (pw, pc), (bw, bc) = ([statistics.median(t) for t in times[k]] for k in ("page", "bare"))
         size = len(fetch(client, url)) / 1024
-        print(f"{label:<44}{count_queries(client, url):>8}{size:>7.0f}{page_ms:>11.1f}{bare_ms:>9.1f}{page_ms / bare_ms:>7.2f}")
-        print(f"{'  beside: ' + bare_label:<44}{count_queries(bare_client, bare):>8}{len(fetch(bare_client, bare)) / 1024:>7.0f}")
+        print(f"{label:<46}{count_queries(client, url):>8}{size:>6.0f}{pw:>9.1f}{bw:>7.1f}{pw / bw:>7.2f}{pc:>8.1f}{bc:>7.1f}{pc / bc:>7.2f}")
+        print(f"{'  beside: ' + bare_label:<46}{count_queries(client, bare):>8}{len(fetch(client, bare)) / 1024:>6.0f}")
 
 
 def analyze() -> None:

@@ -237,16 +237,14 @@ def main():
     ]:
         print(f"  {label:<42}{count_queries(client_for(s_user), s_url):>4}{count_queries(client_for(user), url):>5}")
     print()
+    same = "bare template, same rows"
     compare(f"Period page and appraisal board, 150 units × 150 indicators, median of {REQUESTS} requests", [
-        ("period page (province admin)", period_url, "bare template, same rows", bare_url("bench", "period"))], admin, admin, REQUESTS)
-    compare("", [("period page (leadership)", period_url, "bare template, same rows", bare_url("bench", "period"))],
-            leader, admin, REQUESTS)
-    compare("", [("appraisal board (lead)", board_url, "bare template, same rows", bare_url("bench", "board"))], lead, lead, REQUESTS)
-    compare("", [("appraisal board (leadership)", board_url, "bare template, same rows", bare_url("bench", "board"))],
-            leader, lead, REQUESTS)
-    compare("", [("appraisal of one unit, round 1 (appraiser)", unit_url, "bare template, same rows",
-                  bare_url("bench", "appraisal"))], appraiser, appraiser, REQUESTS)
-
+        ("period page (province admin)", admin, period_url, same, bare_url("bench", "period")),
+        ("period page (leadership)", leader, period_url, "the same bare template (with forms)", bare_url("bench", "period")),
+        ("appraisal board (lead)", lead, board_url, same, bare_url("bench", "board")),
+        ("appraisal board (leadership)", leader, board_url, "the same bare template (lead's)", bare_url("bench", "board")),
+        ("appraisal of one unit, round 1 (appraiser)", appraiser, unit_url, same, bare_url("bench", "appraisal")),
+    ], REQUESTS)
 
 if __name__ == "__main__":
     main()

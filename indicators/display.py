@@ -56,11 +56,12 @@ def _escape(value) -> str:
     return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
 
 
-def html_join(fragment: str, values, *, pairs: bool = False) -> str:
-    """`format_html_join` for a trusted `fragment` with one (or, with `pairs`, two) `{}`: each value is
-    escaped unless already safe; with `pairs`, a pair whose second value is empty is left out."""
-    if pairs:
-        return SafeString("".join(fragment.format(_escape(a), _escape(b)) for a, b in values if b))
+def html_join(fragment: str, values, *, labelled: bool = False) -> str:
+    """`format_html_join` for a trusted `fragment` with one `{}` per value, each value escaped unless
+    already safe. With `labelled`, values are (trusted label, value) pairs filling two `{}`, and a
+    pair with an empty value is left out."""
+    if labelled:
+        return SafeString("".join(fragment.format(label, _escape(value)) for label, value in values if value))
     return SafeString("".join(fragment.format(_escape(value)) for value in values))
 
 

@@ -106,7 +106,7 @@ def framework_tree(framework: Framework, query: str = "", *, editable: bool = Fa
                     # Small repeated fragments made here, escaped as the template would: a loop per
                     # node in the template cost as much as the rest of the node.
                     "aggregates": html_join('<span class="badge text-bg-secondary">{}</span>', names) if names else "",
-                    "details": html_join("<div><b>{}:</b> {}</div>", details, pairs=True)}
+                    "details": html_join("<div><b>{}:</b> {}</div>", details, labelled=True)}
             if editable:
                 node["edit_url"], node["add_url"] = edit(pk), f"{add}{pk}"
             nodes.append(node)
