@@ -41,7 +41,7 @@ def board(request, period_id: int):
     lead's acts and assignments. The same number of queries for 10 or 150 units."""
     period = get_object_or_404(Period.objects.select_related("lead"), pk=period_id)
     assessments = selectors.period_assessments(period)
-    assignments = list(period.assignments.select_related("appraiser", "unit", "group").order_by("pk"))
+    assignments = selectors.period_assignments(period)
     teams = selectors.teams_of(assessments, assignments)
     is_lead = bool(request.roles & set(LEADS))
     if not is_lead and Role.LEADERSHIP not in request.roles:  # an appraiser sees the units assigned to them
@@ -54,9 +54,8 @@ def board(request, period_id: int):
     if is_lead:
         remove = url_maker("assessments:assignment_remove", {"province": request.province.slug}, "assignment_id")
         context |= {
-            "assignments": [{"appraiser": str(a.appraiser), "unit": a.unit.name if a.unit else "mọi đơn vị",
-                             "group": f"{a.group.code} {a.group.name}" if a.group else "mọi nhóm", "remove_url": remove(a.pk)}
-                            for a in assignments],
+            "assignments": [{"appraiser": a.appraiser, "unit": a.unit or "mọi đơn vị", "group": a.group or "mọi nhóm",
+                             "remove_url": remove(a.pk)} for a in assignments],
             "people": User.objects.filter(memberships__province=request.province,
                                           memberships__role__in=[Role.APPRAISER, Role.APPRAISAL_LEAD]).distinct(),
             "groups": Indicator.objects.filter(framework__period_uses__period=period, parent__isnull=True).order_by("framework_id", "position"),

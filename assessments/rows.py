@@ -169,7 +169,7 @@ def board_rows(assessments: list, teams: dict, signoffs: dict, undecided: dict, 
         rows.append({
             "unit": a.unit, "url": appraisal(a.pk), "status": STATUS_LABELS[a.status],
             "undecided": "" if left is None else left, "standing": rounded(a.standing_total, precision.get(a.framework_id, 2)),
-            "team": ", ".join(sorted({str(x.appraiser) for x in teams.get(a.pk, [])})),
+            "team": ", ".join(sorted({x.appraiser for x in teams.get(a.pk, [])})),
             "signed": ", ".join(f"{s.appraiser} ({moment(s.signed_at, 'd/m/Y H:i')})" for s in signoffs.get(a.pk, [])),
         })
     return rows

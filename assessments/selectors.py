@@ -256,7 +256,34 @@ def assigned_indicator_ids(assessment: Assessment, user, assignments=None, indic
     }
 
 
-def teams_of(assessments: list[UnitProgress], assignments: list) -> dict[int, list]:
+@dataclass(slots=True)
+class PeriodAssignment:
+    """Who appraises what in a period, as the board lists it (names, not model instances)."""
+
+    pk: int
+    appraiser_id: int
+    appraiser: str
+    unit_id: int | None
+    unit: str  # "" for every unit
+    framework_id: int | None  # the group's framework, for an assignment by group
+    group: str  # "code name" of the group, "" for every group
+
+
+def period_assignments(period: Period) -> list[PeriodAssignment]:
+    """The period's assignments with their appraisers', units' and groups' names. One query."""
+    from .models import Assignment
+
+    return [
+        PeriodAssignment(pk=pk, appraiser_id=appraiser_id, appraiser=full_name or username, unit_id=unit_id,
+                         unit=unit or "", framework_id=framework_id, group=f"{code} {name}" if code is not None else "")
+        for pk, appraiser_id, full_name, username, unit_id, unit, framework_id, code, name in
+        Assignment.objects.filter(period=period).order_by("pk").values_list(
+            "pk", "appraiser_id", "appraiser__full_name", "appraiser__username", "unit_id", "unit__name",
+            "group__framework_id", "group__code", "group__name")
+    ]
+
+
+def teams_of(assessments: list[UnitProgress], assignments: list[PeriodAssignment]) -> dict[int, list[PeriodAssignment]]:
     """Assessment pk → the assignments that cover it (by unit, or by a group of its framework),
     as `assignments_for` decides, for a whole period at once: no query."""
     by_unit: dict[int, list] = {}
@@ -265,7 +292,7 @@ def teams_of(assessments: list[UnitProgress], assignments: list) -> dict[int, li
         if assignment.unit_id is not None:
             by_unit.setdefault(assignment.unit_id, []).append(assignment)
         else:
-            by_framework.setdefault(assignment.group.framework_id, []).append(assignment)
+            by_framework.setdefault(assignment.framework_id, []).append(assignment)
     return {a.pk: by_unit.get(a.unit_id, []) + by_framework.get(a.framework_id, []) for a in assessments}
 
 
