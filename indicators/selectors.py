@@ -21,9 +21,13 @@ def frameworks_of(province) -> list[Framework]:
     )
 
 
-def get_framework(framework_id: int) -> Framework:
-    """The framework `framework_id` of the active province scope, else 404."""
-    return get_object_or_404(Framework.objects.select_related("unit_kind", "province"), pk=framework_id)
+def get_framework(framework_id: int, *, count_uses: bool = False) -> Framework:
+    """The framework `framework_id` of the active province scope, else 404; with `count_uses`, its
+    `use_count` (how many assessments answer it) read in the same query."""
+    frameworks = Framework.objects.select_related("unit_kind", "province")
+    if count_uses:
+        frameworks = frameworks.annotate(use_count=Count("assessments"))
+    return get_object_or_404(frameworks, pk=framework_id)
 
 
 def get_indicator(framework: Framework, indicator_id: int) -> Indicator:

@@ -59,10 +59,10 @@ def framework_list(request):
 
 @province_view()
 def framework_detail(request, framework_id: int):
-    framework = selectors.get_framework(framework_id)
+    framework = selectors.get_framework(framework_id, count_uses=True)
     query = request.GET.get("q", "")
     can_edit = ADMIN in request.roles
-    used_count = framework.assessments.count()
+    used_count = framework.use_count
     editable = can_edit and not used_count
     tree = selectors.framework_tree(framework, query, editable=editable, province_slug=request.province.slug)
     return render(request, "indicators/framework_detail.html", {
