@@ -228,7 +228,8 @@ class Review(models.Model):
     """An appraiser's decision on one answer in one round (thẩm định lần 1 / lần 2).
 
     `assessment` repeats `answer.assessment` (filled on save and bulk_create): reviews of a period
-    or of a unit are read through it and its index, never by joining every tenant's answers.
+    or of a unit are read through it and its foreign-key index, never by joining every tenant's
+    answers (the board's count per appraiser, refresh_totals, finalise).
     """
 
     class Decision(models.TextChoices):
@@ -256,11 +257,6 @@ class Review(models.Model):
             models.UniqueConstraint(fields=["answer", "round"], name="review_unique_round"),
             models.CheckConstraint(condition=Q(round__in=[1, 2]), name="review_round_1_or_2"),
             models.CheckConstraint(condition=Q(score__gte=0), name="review_score_nonnegative"),
-        ]
-        indexes = [
-            # The board's decisions per appraiser and round, one unit's reviews (refresh_totals,
-            # finalise): an index range per assessment instead of a scan of every tenant's reviews.
-            models.Index(fields=["assessment", "round", "reviewer"], name="review_assessment_round"),
         ]
 
     def fill_assessment(self) -> None:
