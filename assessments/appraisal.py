@@ -62,16 +62,25 @@ def standing_score(answer: Answer, upto_round: int, reviews: dict[int, Review]) 
 @transaction.atomic
 def round1_start(*, period: Period, actor) -> int:
     """The lead starts round 1: every submitted assessment goes under appraisal."""
-    moved = 0
-    for assessment in Assessment.objects.select_for_update().filter(period=period, status=S.SUBMITTED).select_related("period", "unit"):
-        assessment.status = S.ROUND1
-        assessment.save(update_fields=["status"])
-        log(assessment, "assessment.round1.started", actor, old={"status": S.SUBMITTED}, new={"status": S.ROUND1})
-        notify(assessment, "round1")
-        moved += 1
-    if not moved:
+    assessments = list(Assessment.objects.select_for_update().filter(period=period, status=S.SUBMITTED).select_related("period", "unit"))
+    if not assessments:
         raise ValidationError("Không có bản tự đánh giá nào đã gửi để thẩm định.")
-    return moved
+    _move_all(assessments, S.ROUND1, actor, "assessment.round1.started")
+    for assessment in assessments:
+        notify(assessment, "round1")
+    return len(assessments)
+
+
+def _move_all(assessments: list[Assessment], target: str, actor, action: str) -> None:
+    """Move these locked assessments to `target`: one UPDATE and one event each, whatever their
+    number (a period's act on 150 units was 150 saves and 150 inserts)."""
+    old = {a.pk: a.status for a in assessments}
+    Assessment.objects.filter(pk__in=list(old)).update(status=target)
+    Event.objects.bulk_create([
+        Event(assessment=a, action=action, actor=actor, old={"status": old[a.pk]}, new={"status": target}) for a in assessments
+    ], batch_size=1000)
+    for assessment in assessments:
+        assessment.status = target
 
 
 @transaction.atomic
@@ -193,21 +202,30 @@ def round1_close(*, period: Period, actor) -> dict[str, int]:
     assessments = list(Assessment.objects.select_for_update().filter(period=period, status=S.ROUND1).select_related("period", "unit"))
     if not assessments:
         raise ValidationError("Không có đơn vị nào đang ở vòng thẩm định lần 1.")
-    waiting = [(a, len(undecided(a, 1))) for a in assessments]
+    # What `undecided(a, 1)` lists and how many decisions query the unit, for every unit in two reads.
+    leaves: dict[int, set[int]] = {}
+    for framework_id, pk in (Indicator.objects.filter(framework__in={a.framework_id for a in assessments}, children__isnull=True)
+                             .exclude(rule=Rule.COLLECTED).values_list("framework_id", "pk")):
+        leaves.setdefault(framework_id, set()).add(pk)
+    decided: dict[int, set[int]] = {a.pk: set() for a in assessments}
+    queried = dict.fromkeys(decided, 0)
+    for assessment_id, indicator_id, decision in Review.objects.filter(answer__assessment__in=list(decided), round=1).values_list(
+            "answer__assessment_id", "answer__indicator_id", "decision"):
+        decided[assessment_id].add(indicator_id)
+        queried[assessment_id] += decision in (D.ADJUST, D.REQUEST)
+    waiting = [(a, len(leaves.get(a.framework_id, set()) - decided[a.pk])) for a in assessments]
     pending = [f"{a.unit.name} ({count} chỉ tiêu)" for a, count in waiting if count]
     if pending:
         raise ValidationError("Chưa đóng được vòng 1: còn chỉ tiêu chưa thẩm định ở " + "; ".join(pending) + ".")
-    counts = {"returned": 0, "round2": 0}
-    for assessment in assessments:
-        queried = Review.objects.filter(answer__assessment=assessment, round=1, decision__in=[D.ADJUST, D.REQUEST]).count()
-        target = S.RETURNED if queried else S.ROUND2
-        assessment.status = target
-        assessment.save(update_fields=["status"])
-        log(assessment, "assessment.round1.closed", actor, old={"status": S.ROUND1}, new={"status": target})
-        notify(assessment, "returned" if queried else "round2",
-               f"Có {queried} chỉ tiêu được điều chỉnh hoặc yêu cầu bổ sung." if queried else "")
-        counts["returned" if queried else "round2"] += 1
-    return counts
+    returned = [a for a in assessments if queried[a.pk]]
+    passed = [a for a in assessments if not queried[a.pk]]
+    _move_all(returned, S.RETURNED, actor, "assessment.round1.closed")
+    _move_all(passed, S.ROUND2, actor, "assessment.round1.closed")
+    for assessment in returned:
+        notify(assessment, "returned", f"Có {queried[assessment.pk]} chỉ tiêu được điều chỉnh hoặc yêu cầu bổ sung.")
+    for assessment in passed:
+        notify(assessment, "round2", "")
+    return {"returned": len(returned), "round2": len(passed)}
 
 
 # --- explanation --------------------------------------------------------------------------
@@ -249,19 +267,15 @@ def explanation_submit(*, assessment: Assessment, actor, now=None) -> Assessment
 @transaction.atomic
 def round2_start(*, period: Period, actor, now=None) -> int:
     """The lead opens round 2 for units that explained, and for those whose explanation window closed."""
-    moved = 0
     window_over = period.explanation_end and _now(now) > end_of_day(period.explanation_end)
     statuses = [S.EXPLAINED, S.RETURNED] if window_over else [S.EXPLAINED]
-    for assessment in Assessment.objects.select_for_update().filter(period=period, status__in=statuses).select_related("period", "unit"):
-        old = assessment.status
-        assessment.status = S.ROUND2
-        assessment.save(update_fields=["status"])
-        log(assessment, "assessment.round2.started", actor, old={"status": old}, new={"status": S.ROUND2})
-        notify(assessment, "round2")
-        moved += 1
-    if not moved:
+    assessments = list(Assessment.objects.select_for_update().filter(period=period, status__in=statuses).select_related("period", "unit"))
+    if not assessments:
         raise ValidationError("Không có đơn vị nào đã giải trình (hoặc hết hạn giải trình) để thẩm định lần 2.")
-    return moved
+    _move_all(assessments, S.ROUND2, actor, "assessment.round2.started")
+    for assessment in assessments:
+        notify(assessment, "round2")
+    return len(assessments)
 
 
 @transaction.atomic

@@ -250,6 +250,13 @@ def test_a_final_province_has_final_scores_sign_offs_and_reasons_for_lost_points
             assert Review.objects.filter(answer__assessment__in=assessments, round=2).count() == appraised.count()
             assert all(a.final_total is not None and a.final_parts for a in assessments)
             assert refresh_totals([a.pk for a in assessments]) == 0
+            closed = {e.assessment_id: e.new["status"] for e in Event.objects.filter(
+                assessment__in=assessments, action="assessment.round1.closed")}
+            queried = set(Review.objects.filter(answer__assessment__in=assessments, round=1, decision__in=["adjust", "request"])
+                          .values_list("answer__assessment_id", flat=True))
+            assert closed == {a.pk: "returned" if a.pk in queried else "round2" for a in assessments}
+            for action in ("assessment.created", "assessment.round1.started", "assessment.finalised"):
+                assert Event.objects.filter(assessment__in=assessments, action=action).count() == len(assessments)
     with scopes_disabled():
         everywhere = Review.objects.filter(answer__assessment__period__province__in=provinces)
         adjusted = everywhere.filter(round=1, decision="adjust")
