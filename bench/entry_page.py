@@ -5,7 +5,7 @@ with evidence files. The bare page is one Django template looping over the same 
 same inputs and forms (values, csrf tokens, upload forms, evidence links) from plain dicts made
 before timing: what the page costs at the least. Both are served through the same middleware by
 Django's test client, timed alternately; median of N requests each. Also: the page in read-only
-mode (as the appraisal team sees it) and the appraisal page of the same unit.
+mode, as the appraisal team sees it (the appraisal page of one unit is in bench/board_page.py).
 Run: make bench   (or .venv/bin/python bench/entry_page.py)
 """
 
