@@ -170,7 +170,7 @@ def board_rows(assessments: list, teams: dict, signoffs: dict, undecided: dict, 
             "unit": a.unit, "url": appraisal(a.pk), "status": STATUS_LABELS[a.status],
             "undecided": "" if left is None else left, "standing": rounded(a.standing_total, precision.get(a.framework_id, 2)),
             "team": ", ".join(sorted({x.appraiser for x in teams.get(a.pk, [])})),
-            "signed": ", ".join(f"{s.appraiser} ({moment(s.signed_at, 'd/m/Y H:i')})" for s in signoffs.get(a.pk, [])),
+            "signed": ", ".join(f"{name} ({moment(signed_at, 'd/m/Y H:i')})" for name, signed_at in signoffs.get(a.pk, ())),
         })
     return rows
 

@@ -333,13 +333,16 @@ def decisions_of(period: Period, assessments: list[UnitProgress]) -> Decisions:
     return Decisions(undecided=undecided, per_appraiser=sorted(rows, key=lambda row: row["key"]))
 
 
-def signoffs_of(period: Period) -> dict[int, list]:
-    """Assessment pk → its sign-offs in signing order, with the appraisers. One query."""
+def signoffs_of(period: Period) -> dict[int, list[tuple[str, object]]]:
+    """Assessment pk → (appraiser's name, signed at) of its sign-offs in signing order. One query."""
     from .models import SignOff
 
     found: dict[int, list] = {}
-    for signoff in SignOff.objects.filter(assessment__period=period).select_related("appraiser").order_by("signed_at", "pk"):
-        found.setdefault(signoff.assessment_id, []).append(signoff)
+    for assessment_id, full_name, username, signed_at in (
+        SignOff.objects.filter(assessment__period=period).order_by("signed_at", "pk")
+        .values_list("assessment_id", "appraiser__full_name", "appraiser__username", "signed_at")
+    ):
+        found.setdefault(assessment_id, []).append((full_name or username, signed_at))
     return found
 
 
