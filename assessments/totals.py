@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from indicators.totals import grand_total, roll_up
+from indicators.totals import grand_total, part_key, roll_up
 
 # Plain strings, so that the data migration can use this module with historical models.
 FINAL_STATUSES = ("final", "published")
@@ -53,8 +53,6 @@ class Shape:
     """A framework's tree as the roll-up needs it: codes, parents, leaves and top-level parts."""
 
     def __init__(self, indicators: Iterable[dict]):
-        from rankings.results import part_key
-
         rows = sorted(indicators, key=lambda i: (i["position"], i["pk"]))
         code_of = {i["pk"]: i["code"] for i in rows}
         self.parent_of = {i["code"]: code_of.get(i["parent_id"], "") for i in rows}

@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from django.utils.text import slugify
+
 ZERO = Decimal(0)
 
 
@@ -24,3 +26,8 @@ def roll_up(parent_of: dict[str, str], leaf_points: dict[str, Decimal | None]) -
 
 def grand_total(parent_of: dict[str, str], totals: dict[str, Decimal]) -> Decimal:
     return sum((totals[code] for code, parent in parent_of.items() if not parent), ZERO)
+
+
+def part_key(name: str) -> str:
+    """ "Nhận thức số" → "nhan_thuc_so": how stored totals and result files name a pillar or aggregate."""
+    return slugify(name.replace("Đ", "D").replace("đ", "d")).replace("-", "_")

@@ -12,13 +12,13 @@ from decimal import Decimal
 
 import tablib
 from django.db import transaction
-from django.utils.text import slugify
 from import_export import resources
 
 from dti_portal.tenancy.models import Province, UnitKind
 from dti_portal.tenancy.selectors import find_units_by_name
 from indicators.catalogue import Problem
 from indicators.models import Framework
+from indicators.totals import part_key  # noqa: F401  (re-exported: results name their columns by it)
 from indicators.scoring import ScoringError, format_number, parse_number
 
 from .models import ImportedResult
@@ -26,10 +26,6 @@ from .models import ImportedResult
 NOT_REPORTED = "-"
 _SPECIAL = re.compile(r"^(total|index|rank)(?:_(\d{4}))?$")
 
-
-def part_key(name: str) -> str:
-    """ "Nhận thức số" → "nhan_thuc_so": how result files name a pillar or aggregate column."""
-    return slugify(name.replace("Đ", "D").replace("đ", "d")).replace("-", "_")
 
 
 def framework_parts(framework: Framework | None) -> dict[str, tuple[str, Decimal]]:
