@@ -167,6 +167,11 @@ class Answer(models.Model):
     final_score = models.DecimalField("điểm chính thức", **POINTS, null=True, blank=True)
     reason = models.TextField("lý do mất điểm", blank=True)
     explanation = models.TextField("giải trình", blank=True)  # the unit's answer to round 1
+    # Copied from last year's answer (`assessments.carry_over`) and not yet confirmed or changed by
+    # the officer: shown "từ năm trước — cần xác nhận"; submission is refused while any is left.
+    carried_over = models.BooleanField("từ năm trước — cần xác nhận", default=False)
+    carried_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                     verbose_name="sao chép từ câu trả lời")
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
