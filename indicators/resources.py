@@ -9,7 +9,9 @@ import json
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from import_export import fields, resources
+from import_export import fields
+
+from dti_portal.imports import ModelResource
 
 from .catalogue import Problem, Row
 from .models import Framework, Indicator
@@ -26,7 +28,7 @@ def _plain(value: Decimal) -> Decimal:
     return normalized.quantize(Decimal(1)) if normalized == normalized.to_integral() else normalized
 
 
-class IndicatorResource(resources.ModelResource):
+class IndicatorResource(ModelResource):
     parent_code = fields.Field(column_name="parent_code")
     params = fields.Field(column_name="params")
     aggregates = fields.Field(column_name="aggregates")
@@ -93,8 +95,3 @@ class IndicatorResource(resources.ModelResource):
         super().save_instance(instance, is_create, row, **kwargs)
         self.saved[instance.code] = instance
 
-    def after_import(self, dataset, result, **kwargs):
-        """Leave the id sequence alone. ModelResource resets it to the largest id this transaction
-        sees (as loaddata does for explicit ids); our ids come from the sequence, and the reset
-        hands out again the ids of another province's catalogue being imported at the same time
-        (duplicate key, seen with two generate_scale_data workers)."""

@@ -12,8 +12,8 @@ from decimal import Decimal
 
 import tablib
 from django.db import transaction
-from import_export import resources
 
+from dti_portal.imports import ModelResource
 from dti_portal.tenancy.models import Province, UnitKind
 from dti_portal.tenancy.selectors import find_units_by_name
 from indicators.catalogue import Problem
@@ -53,7 +53,7 @@ class ResultsReport:
         return not self.problems
 
 
-class ImportedResultResource(resources.ModelResource):
+class ImportedResultResource(ModelResource):
     """Rows already checked and resolved by `results_import`; the resource saves them."""
 
     class Meta:

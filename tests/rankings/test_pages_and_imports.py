@@ -127,3 +127,17 @@ def test_the_command_writes_a_pdf_preview(demo, tmp_path):
     target = tmp_path / "xep-hang.pdf"
     call_command("export_ranking", "daknong", "2023", "--format", "pdf", "-o", str(target))
     assert target.read_bytes().startswith(b"%PDF")
+
+
+def test_a_results_import_leaves_the_id_sequence_alone_so_provinces_can_import_at_once(demo):
+    # django-import-export resets the sequence to the largest id its transaction sees after an
+    # import, handing out ids another province's import (its own transaction) is still using.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        report = _import("daknong", 2022, "kind,unit,total\nso,Sở Y tế,700\n")
+    assert report.ok and report.imported == 1
+    with scopes_disabled():
+        assert ImportedResult.objects.filter(year=2022).count() == 1
+    assert not [q for q in queries if "setval" in q["sql"].lower() or "sqlite_sequence" in q["sql"].lower()]
