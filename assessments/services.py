@@ -12,6 +12,7 @@ from dti_portal.tenancy.models import Unit
 from indicators.models import Framework, Indicator
 from indicators.scoring import ScoringError, score
 
+from .answer_forms import answer_version
 from .evidence import check_upload
 from .models import Answer, Assessment, Event, Evidence, Period, PeriodFramework, end_of_day
 from .notifications import notify
@@ -109,14 +110,33 @@ def _guard_entry(assessment: Assessment, now: datetime | None = None) -> None:
         raise ValidationError(reason)
 
 
+class StaleAnswer(ValidationError):
+    """The answer changed since the form was drawn (another tab, another person): nothing saved."""
+
+    def __init__(self, indicators: list[Indicator]):
+        codes = ", ".join(i.code for i in indicators)
+        super().__init__(f"Chỉ tiêu {codes} vừa được lưu ở nơi khác (tab khác hoặc người khác) sau khi bạn mở trang. "
+                         "Không có gì bị ghi đè: đây là số liệu đang lưu; hãy xem lại rồi nhập và lưu lại nếu cần.")
+        self.indicators = indicators
+
+
+def _check_version(indicator: Indicator, answer: Answer | None, expected: str | None) -> None:
+    if expected is not None and expected != answer_version(answer.inputs if answer else {}, answer.note if answer else ""):
+        raise StaleAnswer([indicator])
+
+
 @transaction.atomic
-def answer_save(*, assessment: Assessment, indicator: Indicator, inputs: dict, note: str, actor, now=None) -> Answer:
-    """Keep what was typed; score it with the engine; remember why it was refused if it was."""
+def answer_save(*, assessment: Assessment, indicator: Indicator, inputs: dict, note: str, actor, now=None,
+                expected_version: str | None = None) -> Answer:
+    """Keep what was typed; score it with the engine; remember why it was refused if it was.
+    With `expected_version` (`answer_forms.answer_version` of the answer the form showed), a
+    changed answer is not overwritten: `StaleAnswer`."""
     assessment = Assessment.objects.select_for_update().select_related("period").get(pk=assessment.pk)
     _guard_entry(assessment, now)
     if indicator.framework_id != assessment.framework_id or indicator.children.exists():
         raise ValidationError("Chỉ tiêu này không nhập số liệu trực tiếp.")
     answer, _ = Answer.objects.get_or_create(assessment=assessment, indicator=indicator)
+    _check_version(indicator, answer, expected_version)
     old = {"inputs": answer.inputs, "note": answer.note, "self_score": _text(answer.self_score)}
     answer.inputs, answer.note = inputs, note.strip()
     try:
@@ -134,11 +154,14 @@ def answer_save(*, assessment: Assessment, indicator: Indicator, inputs: dict, n
 
 
 @transaction.atomic
-def answers_save_bulk(*, assessment: Assessment, values: dict, actor, now=None) -> list[Answer]:
+def answers_save_bulk(*, assessment: Assessment, values: dict, actor, now=None,
+                      expected_versions: dict[int, str] | None = None) -> list[Answer]:
     """`answer_save` for many indicators of one assessment at once ({indicator: (inputs, note)}):
     the same guard, the same engine, refused inputs kept with their error, one Event per changed
     answer — in a fixed number of queries whatever the number of indicators (used by the scale
-    data and imports). All or nothing: an indicator that cannot be answered refuses the whole call."""
+    data and imports). All or nothing: an indicator that cannot be answered refuses the whole call,
+    and so does any answer changed since its form was drawn (`expected_versions`, indicator pk →
+    version: `StaleAnswer` naming every such indicator)."""
     assessment = Assessment.objects.select_for_update().select_related("period").get(pk=assessment.pk)
     _guard_entry(assessment, now)
     parents = set(Indicator.objects.filter(framework=assessment.framework_id, parent__isnull=False)
@@ -147,6 +170,14 @@ def answers_save_bulk(*, assessment: Assessment, values: dict, actor, now=None) 
     if wrong:
         raise ValidationError(f"Các chỉ tiêu này không nhập số liệu trực tiếp: {', '.join(wrong)}.")
     existing = {a.indicator_id: a for a in Answer.objects.filter(assessment=assessment, indicator__in=[i.pk for i in values])}
+    stale = []
+    for indicator in values:
+        try:
+            _check_version(indicator, existing.get(indicator.pk), (expected_versions or {}).get(indicator.pk))
+        except StaleAnswer:
+            stale.append(indicator)
+    if stale:
+        raise StaleAnswer(stale)
     stamp = timezone.now()
     created, changed, events = [], [], []
     for indicator, (inputs, note) in values.items():
