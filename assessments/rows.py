@@ -91,6 +91,7 @@ class EntryRows:
         self.save_url = url_maker("assessments:answer_save", scope, "indicator_id")
         self.upload_url = url_maker("assessments:evidence_upload", scope, "indicator_id")
         self.explain_url = url_maker("assessments:explanation_save", scope, "indicator_id")
+        self.confirm_url = url_maker("assessments:carry_confirm", scope, "indicator_id")  # last year's copy
         self.download_url = url_maker("assessments:evidence_download", {"province": province_slug}, "evidence_id")
         self.delete_url = url_maker("assessments:evidence_delete", {"province": province_slug}, "evidence_id")
 
@@ -117,6 +118,8 @@ class EntryRows:
             # Round 1 beside the criterion when it changed something (an adjustment or a request).
             "round1": {"decision": DECISION_LABELS[round1.decision], "score": points(round1.score), "reason": round1.reason}
             if round1 is not None and round1.decision != CONFIRM else None,
+            # Copied from last year and not yet confirmed: the URL of its "Xác nhận" ("" otherwise).
+            "carried_over": self.confirm_url(pk) if answer is not None and answer.carried_over else "",
             "result": {"self": score or DASH, "round1": points(round1.score) if round1 else DASH,
                        "final": (points(answer.final_score) if answer else "") or DASH,
                        "reason": answer.reason if answer else ""},

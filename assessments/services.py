@@ -13,6 +13,7 @@ from indicators.models import Framework, Indicator
 from indicators.scoring import ScoringError, score
 
 from .answer_forms import answer_version
+from .carry_over import unconfirmed_codes
 from .evidence import check_upload
 from .models import Answer, Assessment, Event, Evidence, Period, PeriodFramework, end_of_day
 from .notifications import notify
@@ -144,12 +145,15 @@ def answer_save(*, assessment: Assessment, indicator: Indicator, inputs: dict, n
     except ScoringError as error:
         answer.self_score, answer.error = None, error.message
     answer.updated_by = actor
+    was_carried, answer.carried_over = answer.carried_over, False  # saving a copied answer confirms it
     answer.save()
     new = {"inputs": answer.inputs, "note": answer.note, "self_score": _text(answer.self_score)}
     if new["self_score"] != old["self_score"]:
         refresh_totals([assessment.pk])  # self total and progress, read by the period page
     if new != old:
         log(assessment, "answer.saved", actor, indicator=indicator, old=old, new=new, reason=answer.error)
+    elif was_carried:
+        log(assessment, "answer.carry_confirmed", actor, indicator=indicator, new={"inputs": answer.inputs, "note": answer.note})
     return answer
 
 
@@ -195,10 +199,12 @@ def answers_save_bulk(*, assessment: Assessment, values: dict, actor, now=None,
         elif new != old:
             changed.append(answer)
         if new != old:
+            answer.carried_over = False  # a changed copy of last year's answer is the officer's own
             events.append(Event(assessment=assessment, indicator=indicator, action="answer.saved", actor=actor,
                                 old=old, new=new, reason=answer.error))
     Answer.objects.bulk_create(created, batch_size=1000)
-    Answer.objects.bulk_update(changed, ["inputs", "note", "self_score", "error", "updated_by", "updated_at"], batch_size=500)
+    Answer.objects.bulk_update(changed, ["inputs", "note", "self_score", "error", "carried_over", "updated_by", "updated_at"],
+                               batch_size=500)
     Event.objects.bulk_create(events, batch_size=1000)
     refresh_totals([assessment.pk])
     return created + changed
@@ -244,7 +250,12 @@ def evidence_remove(*, evidence: Evidence, actor, now=None) -> None:
         old={"evidence": evidence.pk, "name": evidence.original_name, "sha256": evidence.sha256})
     storage, name = evidence.file.storage, evidence.file.name
     evidence.delete()
-    transaction.on_commit(lambda: storage.delete(name))
+
+    def delete_unless_linked():  # last year's file copied as a link is named by several rows
+        if not Evidence._base_manager.filter(file=name).exists():
+            storage.delete(name)
+
+    transaction.on_commit(delete_unless_linked)
 
 
 @transaction.atomic
@@ -256,6 +267,10 @@ def assessment_submit(*, assessment: Assessment, actor, now=None) -> Assessment:
     missing = missing_items(assessment)
     if missing:
         raise ValidationError(f"Chưa gửi được: còn {len(missing)} chỉ tiêu thiếu số liệu hoặc tài liệu kiểm chứng.")
+    carried = unconfirmed_codes(assessment)
+    if carried:
+        raise ValidationError(f"Chưa gửi được: còn {len(carried)} chỉ tiêu chép từ năm trước chưa được xác nhận "
+                              f"({', '.join(carried)}).")
     assessment.status = Assessment.Status.SUBMITTED
     assessment.submitted_at, assessment.submitted_by = now or timezone.now(), actor
     assessment.save(update_fields=["status", "submitted_at", "submitted_by"])

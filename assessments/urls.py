@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import appraisal_views, views
+from . import appraisal_views, carry_over_views, views
 
 app_name = "assessments"
 
@@ -17,6 +17,9 @@ urlpatterns = [
     path("tu-danh-gia/<int:assessment_id>/chi-tieu/<int:indicator_id>/", views.answer_save, name="answer_save"),
     path("tu-danh-gia/<int:assessment_id>/chi-tieu/<int:indicator_id>/tai-lieu/", views.evidence_upload, name="evidence_upload"),
     path("tu-danh-gia/<int:assessment_id>/gui/", views.submit, name="submit"),
+    path("tu-danh-gia/<int:assessment_id>/nam-truoc/", carry_over_views.carry_over, name="carry_over"),
+    path("tu-danh-gia/<int:assessment_id>/chi-tieu/<int:indicator_id>/xac-nhan/", carry_over_views.carry_confirm,
+         name="carry_confirm"),
     path("tu-danh-gia/<int:assessment_id>/rut-lai/", views.withdraw, name="withdraw"),
     path("tu-danh-gia/<int:assessment_id>/lich-su/", views.history, name="history"),
     path("tai-lieu/<int:evidence_id>/", views.evidence_download, name="evidence_download"),

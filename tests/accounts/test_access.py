@@ -46,6 +46,7 @@ GET_MATRIX = {
     "assessments:entry": ALL,
     "assessments:history": ALL,
     "assessments:submit": {Role.UNIT_OFFICER},
+    "assessments:carry_over": {Role.UNIT_OFFICER},
     "assessments:evidence_download": ALL,
     "assessments:appraisal_board": ALL - {Role.UNIT_OFFICER},
     "assessments:history_csv": ALL,
@@ -71,6 +72,7 @@ POST_ONLY = {
     "assessments:lead_act", "assessments:assignment_add", "assessments:lead_set", "assessments:assignment_remove",
     "assessments:review", "assessments:confirm_all", "assessments:sign", "assessments:finalise", "assessments:reopen",
     "assessments:explanation_save", "assessments:explanation_submit",
+    "assessments:carry_confirm",
     "rankings:publication_create", "rankings:publication_retry", "rankings:publication_discard",
 }
 
