@@ -70,6 +70,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dti_portal.tenancy.context_processors.province",
+                "dti_portal.accounts.context_processors.notifications",
             ],
         },
     },
@@ -125,7 +126,16 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "dti_portal.accounts.views.locked_out"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0")) or None
+# Behind N reverse proxies (AXES_PROXY_COUNT=N) the client address is read from X-Forwarded-For by
+# django-ipware, as django-axes expects; without it every client would share the proxy's address.
+# python-ipware counts only the proxies listed in the header (the last one is REMOTE_ADDR), hence N - 1;
+# a header longer than that chain (a client adding its own) is not trusted: REMOTE_ADDR is used.
+AXES_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0"))
+if AXES_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = AXES_PROXY_COUNT - 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 AXES_VERBOSE = False
 
 # Vietnamese UI, Vietnamese time; dates dd/mm/yyyy and decimal comma (formats/vi).

@@ -123,3 +123,47 @@ def test_password_change_refuses_a_wrong_old_password_and_a_weak_one_then_accept
     assert ok.status_code == 302
     world.admin_a.refresh_from_db()
     assert world.admin_a.check_password("Moi-Rat-Dai-2026")
+
+
+BEHIND_ONE_PROXY = {"AXES_IPWARE_PROXY_COUNT": 0, "AXES_IPWARE_META_PRECEDENCE_ORDER": ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")}
+
+
+def _through_proxy(client, username, password, forwarded_for):
+    # The proxy (127.0.0.1) is what Django sees as REMOTE_ADDR; the client is in the header it sets.
+    return client.post(LOGIN, {"username": username, "password": password},
+                       REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded_for)
+
+
+def test_the_settings_read_the_client_address_behind_the_documented_proxy(monkeypatch):
+    import importlib
+
+    import dti_portal.settings.base as base
+
+    monkeypatch.setenv("AXES_PROXY_COUNT", "1")
+    behind = importlib.reload(base)
+    assert {k: getattr(behind, k) for k in BEHIND_ONE_PROXY} == BEHIND_ONE_PROXY
+    monkeypatch.setenv("AXES_PROXY_COUNT", "0")
+    direct = importlib.reload(base)
+    assert direct.AXES_IPWARE_META_PRECEDENCE_ORDER == ("REMOTE_ADDR",)
+
+
+def test_behind_the_proxy_a_lock_holds_one_client_and_never_the_same_user_elsewhere(world, client, settings):
+    for name, value in BEHIND_ONE_PROXY.items():
+        setattr(settings, name, value)
+    for _ in range(5):
+        _through_proxy(client, "a.quantri", "sai", "203.0.113.5")
+    locked = _through_proxy(client, "a.quantri", PASSWORD, "203.0.113.5")
+    assert locked.status_code == 429 and "Vui lòng thử lại sau 15 phút" in locked.content.decode()
+    # Same account, another client behind the same proxy: not locked (without ipware both were 127.0.0.1).
+    assert _through_proxy(client, "a.quantri", PASSWORD, "198.51.100.7").status_code == 302
+
+
+def test_a_client_cannot_dodge_its_lock_by_sending_its_own_forwarded_header(world, client, settings):
+    for name, value in BEHIND_ONE_PROXY.items():
+        setattr(settings, name, value)
+    # The proxy appends the real address after whatever the client sent: a chain longer than the
+    # proxies configured is not trusted, so every such attempt counts against the proxy's address.
+    for n in range(5):
+        _through_proxy(client, "a.quantri", "sai", f"10.1.1.{n}, 203.0.113.5")
+    assert _through_proxy(client, "a.quantri", PASSWORD, "10.1.1.99, 203.0.113.5").status_code == 429
+    assert _through_proxy(client, "a.quantri", PASSWORD, "198.51.100.7").status_code == 302
