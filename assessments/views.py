@@ -12,7 +12,7 @@ from dti_portal.tenancy.selectors import units_by_kind
 from indicators.models import Indicator
 from indicators.scoring import input_fields
 
-from . import selectors, services
+from . import queues, selectors, services
 from .evidence import ACCEPT_ATTRIBUTE, EvidenceRefused, max_bytes
 from .forms import EvidenceForm, ExtensionForm, PeriodForm
 from .models import Assessment, Event, Period
@@ -24,9 +24,11 @@ MAX_INPUT_LENGTH = 200
 
 @province_view(Role.APPRAISER, Role.APPRAISAL_LEAD)
 def appraiser_home(request):
-    """The appraisal team's home: the periods under way and the units of the province."""
+    """The appraisal team's home: the units and criteria awaiting this appraiser's decision, the
+    periods under way and the units of the province."""
     return render(request, "assessments/appraiser_home.html", {
         "groups": units_by_kind(request.province), "title": "Tổ thẩm định", "periods": selectors.periods_of(request.province),
+        "queue": queues.appraiser_queue(request.user, request.province.slug, timezone.localdate()),
     })
 
 
@@ -35,6 +37,8 @@ def lead_home(request):
     return render(request, "assessments/appraiser_home.html", {
         "groups": units_by_kind(request.province), "title": "Tổ trưởng Tổ thẩm định", "is_lead": True,
         "periods": selectors.periods_of(request.province),
+        "blockers": queues.lead_queue(request.province, request.province.slug, timezone.localdate()),
+        "queue": queues.appraiser_queue(request.user, request.province.slug, timezone.localdate()),
     })
 
 

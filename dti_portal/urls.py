@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from dti_portal.accounts.urls import notification_urlpatterns
 from dti_portal.tenancy import views as tenancy_views
 from rankings import views as rankings_views
 
@@ -11,6 +12,7 @@ province_patterns = [
     path("bo-chi-so/", include("indicators.urls")),
     path("", include("assessments.urls")),
     path("lanh-dao/", include("rankings.urls")),
+    path("thong-bao/", include(notification_urlpatterns)),
     path("cong-khai/", rankings_views.public_home, name="public_home"),
     path("cong-khai/<int:year>/", rankings_views.public_year, name="public_year"),
     path("cong-khai/<int:year>/<slug:kind>/", rankings_views.public_download, name="public_download"),

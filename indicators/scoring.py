@@ -33,6 +33,7 @@ from typing import Any, Literal
 
 __all__ = [
     "describe_params",
+    "echo_number",
     "PLACES",
     "RULE_LABELS",
     "InputError",
@@ -151,45 +152,60 @@ def _quote(value: Any, limit: int = 40) -> str:
 
 # -------------------------------------------------------------------------------------- numbers
 
-_SPACES = re.compile(r"\s+")
-_PLAIN = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)", re.ASCII)
-# "." as thousands separator: with a decimal comma ("1.234,5") or in several groups ("1.234.567").
-# A single "1.234" is read as a decimal point, like "41.6".
-_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:(?:\.\d{3})+,\d*|(?:\.\d{3}){2,})", re.ASCII)
+# Spaces that may group thousands ("1 000", "1\u00a0000"): space, no-break, thin, narrow no-break.
+_GROUP_SPACES = " \u00a0\u2009\u202f"
+_EDGE_SPACES = re.compile(r"^\s+|\s+$")
+# Typed text, the Vietnamese way: "," is the decimal mark; thousands are grouped by "." or by a
+# space, in groups of three after a first group of one to three digits ("1.234.567,5", "12 345").
+_VI_PLAIN = re.compile(r"[+-]?(?:\d+(?:,\d*)?|,\d+)", re.ASCII)
+_VI_GROUPED = re.compile(
+    rf"[+-]?[1-9]\d{{0,2}}(?:(?:\.\d{{3}})+|(?:[{_GROUP_SPACES}]\d{{3}})+)(?:,\d*)?"
+)
+# A lone decimal point ("41.6", "0.500", ".5"): the English way, refused with how to write it.
+_DOT_DECIMAL = re.compile(r"([+-]?)(\d*)\.(\d*)", re.ASCII)
+# Params are JSON: numbers are JSON numbers, or text as the engine stores it ("0.5", decimal point);
+# a decimal comma ("0,5") is read too. No thousands separators in params.
+_PARAM_TEXT = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)", re.ASCII)
+
+Notation = Literal["vi", "params"]
 
 
 def parse_number(
     value: Any, *, field: str | None = None, places: int = PLACES, allow_negative: bool = False
 ) -> Decimal:
-    """A finite Decimal with at most `places` decimals (trailing zeros do not count), ≥ 0 unless
-    `allow_negative`, below 10**15; the Vietnamese decimal comma is accepted. Else `InputError`."""
+    """A number typed by a person, read the Vietnamese way: "," is the decimal mark, "." (or a
+    space) groups thousands: "41,6", "1.000" (= 1000), "2.000,5", "1 000". A "." that does not
+    group thousands ("41.6", "1.5", "0.500") is refused with how to write it, never guessed.
+    int, float and Decimal (JSON, spreadsheet cells) are taken as they are. The result is finite,
+    has at most `places` decimals (trailing zeros do not count), is ≥ 0 unless `allow_negative`
+    and below 10**15. Else `InputError` with a Vietnamese message."""
     return _parse(value, label=_label(field), field=field, places=places,
                   allow_negative=allow_negative, error=InputError)
 
 
 def _parse(
     value: Any, *, label: str | None, field: str | None, places: int = PLACES,
-    allow_negative: bool = False, error: type[ScoringError] = InputError,
+    allow_negative: bool = False, error: type[ScoringError] = InputError, notation: Notation = "vi",
 ) -> Decimal:
     def fail(text: str) -> ScoringError:
         return error(_with_label(label, text), field)
 
-    number = _to_decimal(value, fail)
+    number = _to_decimal(value, fail, notation)
     if not number.is_finite():
         raise fail(f"{_quote(value)} không phải là số.")
     if number and number.adjusted() >= _MAX_INTEGER_DIGITS:
         raise fail(f"{_quote(value)} quá lớn.")
     number = _canonical(number)
     if number < 0 and not allow_negative:
-        raise fail(f"{_quote(format_number(number))} không được là số âm.")
+        raise fail(f"{_quote(_shown(number))} không được là số âm.")
     if -number.as_tuple().exponent > places:
         if places == 0:
-            raise fail(f"{_quote(format_number(number))} phải là số nguyên.")
-        raise fail(f"{_quote(format_number(number))} có quá {places} chữ số thập phân.")
+            raise fail(f"{_quote(_shown(number))} phải là số nguyên.")
+        raise fail(f"{_quote(_shown(number))} có quá {places} chữ số thập phân.")
     return number
 
 
-def _to_decimal(value: Any, fail: Callable[[str], ScoringError]) -> Decimal:
+def _to_decimal(value: Any, fail: Callable[[str], ScoringError], notation: Notation = "vi") -> Decimal:
     if value is None:
         raise fail("Chưa nhập giá trị.")
     if isinstance(value, bool):  # a bool is an int in Python, never a number here
@@ -202,14 +218,31 @@ def _to_decimal(value: Any, fail: Callable[[str], ScoringError]) -> Decimal:
         return Decimal(repr(value))  # the shortest text for the float, not its binary expansion
     if not isinstance(value, str):
         raise fail(f"{_quote(value)} không phải là số.")
-    text = _SPACES.sub("", unicodedata.normalize("NFC", value)).replace("\u2212", "-")
+    text = _EDGE_SPACES.sub("", unicodedata.normalize("NFC", value)).replace("\u2212", "-")
     if not text:
         raise fail("Chưa nhập giá trị.")
-    if _GROUPED.fullmatch(text):
-        return Decimal(text.replace(".", "").replace(",", "."))
-    if _PLAIN.fullmatch(text):
+    if notation == "params":
+        if _PARAM_TEXT.fullmatch(text):
+            return Decimal(text.replace(",", "."))
+        raise fail(f"{_quote(text)} không phải là số.")
+    if _VI_PLAIN.fullmatch(text):
         return Decimal(text.replace(",", "."))
-    raise fail(f"{_quote(value.strip())} không phải là số.")
+    if _VI_GROUPED.fullmatch(text):
+        return Decimal(re.sub(rf"[.{_GROUP_SPACES}]", "", text).replace(",", "."))
+    dot = _DOT_DECIMAL.fullmatch(text)
+    if dot and (dot[2] or dot[3]):
+        sign, whole, decimals = dot.groups()
+        written = f"{sign}{whole or '0'}" + (f",{decimals}" if decimals else "")
+        raise fail(
+            f"{_quote(text)} không rõ nghĩa: viết số thập phân bằng dấu phẩy ({written}); "
+            "dấu chấm chỉ dùng để tách hàng nghìn (1.000)."
+        )
+    if "." in text:
+        raise fail(
+            f"{_quote(text)} không phải là số: dấu phẩy là dấu thập phân (41,6), "
+            "dấu chấm chỉ dùng để tách hàng nghìn theo nhóm ba chữ số (1.000 hoặc 1.234.567,5)."
+        )
+    raise fail(f"{_quote(text)} không phải là số.")
 
 
 def _canonical(number: Decimal) -> Decimal:
@@ -219,22 +252,44 @@ def _canonical(number: Decimal) -> Decimal:
     return Decimal(f"{number:f}") if number.as_tuple().exponent > 0 else number
 
 
-def format_number(value: Decimal | int, places: int | None = None) -> str:
-    """Vietnamese text for a number: decimal comma. Without `places`: every significant decimal,
-    no trailing zeros, no thousands separator, so `parse_number` reads it back exactly. With
-    `places`: rounded half-up to that many decimals and thousands grouped by "." ("1.234,50")."""
+def format_number(value: Decimal | int | float, places: int | None = None, *, grouped: bool = False) -> str:
+    """Vietnamese text for a number: decimal comma, which `parse_number` reads back as the same value.
+
+    Without `places`: exact — every significant decimal, no trailing zeros — with thousands grouped
+    by "." only when `grouped` ("2.000,5"; "2000,5" without). With `places`: rounded half-up to that
+    many decimals, thousands always grouped ("1.234,50")."""
     number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     if not number.is_finite():
         return str(number)
     if places is None:
         text = f"{_canonical(number):f}"
-        return "0" if text == "-0" else text.replace(".", ",")
-    exact = Context(prec=max(number.adjusted(), 0) + places + 2)
-    number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=exact)
-    sign = "-" if number < 0 else ""
-    whole, _, decimals = f"{abs(number):f}".partition(".")
-    grouped = f"{int(whole):,}".replace(",", ".")
-    return f"{sign}{grouped},{decimals}" if decimals else f"{sign}{grouped}"
+        if text == "-0":
+            text = "0"
+        if not grouped:
+            return text.replace(".", ",")
+    else:
+        exact = Context(prec=max(number.adjusted(), 0) + places + 2)
+        number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=exact)
+        text = f"{number:f}"
+    sign = "-" if text.startswith("-") else ""
+    whole, _, decimals = text.lstrip("-").partition(".")
+    grouped_whole = f"{int(whole):,}".replace(",", ".")
+    return f"{sign}{grouped_whole},{decimals}" if decimals else f"{sign}{grouped_whole}"
+
+
+def echo_number(value: Any, *, places: int = PLACES) -> str:
+    """A typed or stored number shown back as the engine reads it, thousands grouped: "2000,5" →
+    "2.000,5", "1.000" → "1.000", 41.6 → "41,6". "" for what is not a number (`parse_number`
+    refuses it; its message says why). For pages that echo a saved answer."""
+    try:
+        return format_number(parse_number(value, places=places, allow_negative=True), grouped=True)
+    except InputError:
+        return ""
+
+
+def _shown(number: Decimal) -> str:
+    """A number in a message: exact, thousands grouped, as `parse_number` reads it."""
+    return format_number(number, grouped=True)
 
 
 def _plain(number: Decimal) -> str:
@@ -247,7 +302,8 @@ def _plain(number: Decimal) -> str:
 
 def _param_number(value: Any, field: str, label: str | None = None, *, places: int = PLACES) -> Decimal:
     """A number in params: like `parse_number`, but refusals are `RuleDefinitionError`."""
-    return _parse(value, label=label or _label(field), field=field, places=places, error=RuleDefinitionError)
+    return _parse(value, label=label or _label(field), field=field, places=places, error=RuleDefinitionError,
+                  notation="params")
 
 
 def _required(params: Mapping, key: str, rule: Rule) -> Any:
@@ -558,7 +614,8 @@ def _ratio_threshold(value: Any, label: str) -> Decimal:
     if isinstance(value, str) and value.strip().endswith("%"):
         written = value.strip()
         try:  # 2 decimals of a percentage are the 4 of a fraction
-            percent = _parse(written[:-1], label=None, field="steps", places=PLACES - 2, error=RuleDefinitionError)
+            percent = _parse(written[:-1], label=None, field="steps", places=PLACES - 2, error=RuleDefinitionError,
+                             notation="params")
         except RuleDefinitionError:
             percent = None
         if percent is None or percent > 100:
@@ -582,7 +639,7 @@ def _percent(fraction: Any) -> str:
     if isinstance(fraction, str) and fraction.strip().endswith("%"):
         return fraction.strip()
     with localcontext(_CONTEXT):
-        return f"{format_number(_to_decimal(fraction, RuleDefinitionError) * 100)} %"
+        return f"{format_number(_to_decimal(fraction, RuleDefinitionError, 'params') * 100)} %"
 
 
 def _validate_ratio_steps(params: Mapping, max_points: Decimal) -> dict:
@@ -591,7 +648,7 @@ def _validate_ratio_steps(params: Mapping, max_points: Decimal) -> dict:
 
 
 def _score_ratio_steps(params: Mapping, max_points: Decimal, inputs: Mapping) -> Decimal:
-    a, b = _ratio_inputs(inputs)
+    a, b = _ratio_inputs(params, inputs)
     if b == 0:
         return _when_b_is_zero(params) * max_points
     # a / b ≥ min compared as a ≥ min × b: exact (no rounded quotient), and b > 0 here.
@@ -612,7 +669,7 @@ def _score_count(params: Mapping, max_points: Decimal, inputs: Mapping) -> Decim
     count = _input(inputs, "count", allow_negative=True)
     if count < 0 or count != count.to_integral_value():
         raise InputError(
-            _with_label(_label("count"), f"{_quote(format_number(count))} phải là số nguyên không âm."), "count"
+            _with_label(_label("count"), f"{_quote(_shown(count))} phải là số nguyên không âm."), "count"
         )
     return min(max_points, count * params["per_item"])
 
@@ -634,14 +691,21 @@ def _validate_b_zero(params: Mapping) -> dict:
     return {"b_zero": choice}
 
 
-def _ratio_inputs(inputs: Mapping) -> tuple[Decimal, Decimal]:
-    """The answer's a and b, both ≥ 0, after refusing a > b."""
+def _ratio_inputs(params: Mapping, inputs: Mapping) -> tuple[Decimal, Decimal]:
+    """The answer's a and b, both ≥ 0, a ≤ b. With b = 0 the refusal names b = 0 (and what the
+    rule does then), not a > b: a / b cannot be computed, so "a is above b" would mislead."""
     a, b = _input(inputs, "a"), _input(inputs, "b")
-    if a > b:
-        raise InputError(
-            f"{_label('a')} = {format_number(a)} lớn hơn {_lower_first(_label('b'))} = {format_number(b)}.",
-            "a",
-        )
+    if b == 0:
+        _when_b_is_zero(params)  # refuses b = 0 unless b_zero says what it counts as
+        if a:
+            outcome = "0 điểm" if params.get("b_zero") == "zero" else "điểm tối đa"
+            raise InputError(
+                f"{_label('b')} bằng 0 nên {_lower_first(_label('a'))} cũng phải bằng 0 (đang là {_shown(a)}); "
+                f"khi mẫu số bằng 0, chỉ tiêu này được {outcome}.",
+                "a",
+            )
+    elif a > b:
+        raise InputError(f"{_label('a')} = {_shown(a)} lớn hơn {_lower_first(_label('b'))} = {_shown(b)}.", "a")
     return a, b
 
 
@@ -655,7 +719,7 @@ def _when_b_is_zero(params: Mapping) -> Decimal:
 
 def _fraction(params: Mapping, inputs: Mapping) -> Decimal:
     """a / b in [0, 1], after refusing a > b; b = 0 handled as the params' b_zero says."""
-    a, b = _ratio_inputs(inputs)
+    a, b = _ratio_inputs(params, inputs)
     return _when_b_is_zero(params) if b == 0 else a / b
 
 
@@ -691,7 +755,7 @@ def _score_sum(params: Mapping, max_points: Decimal, inputs: Mapping) -> Decimal
     )
     if total > max_points:
         raise InputError(
-            f"Tổng điểm các chỉ tiêu con ({format_number(total)}) vượt điểm tối đa {format_number(max_points)}.",
+            f"Tổng điểm các chỉ tiêu con ({_shown(total)}) vượt điểm tối đa {_shown(max_points)}.",
             "children",
         )
     return total
@@ -704,7 +768,7 @@ def _score_manual(params: Mapping, max_points: Decimal, inputs: Mapping) -> Deci
     points = _input(inputs, "points")
     if points > max_points:
         raise InputError(
-            f"{_label('points')} {format_number(points)} vượt điểm tối đa {format_number(max_points)}.", "points"
+            f"{_label('points')} {_shown(points)} vượt điểm tối đa {_shown(max_points)}.", "points"
         )
     return points
 
@@ -853,7 +917,7 @@ def describe_params(rule: Rule | str, params: Mapping | None) -> str:
     params = _as_params(params)
 
     def number(value: Any) -> str:
-        return format_number(_to_decimal(value, lambda text: RuleDefinitionError(text)))
+        return format_number(_to_decimal(value, lambda text: RuleDefinitionError(text), "params"))
 
     if rule is Rule.CHOICE:
         parts = [
@@ -877,7 +941,7 @@ def describe_params(rule: Rule | str, params: Mapping | None) -> str:
     if rule is Rule.RATIO_STEPS:
         text = "; ".join(f"từ {_percent(s['min'])}: {step_points(s)}" for s in params.get("steps", []))
     if rule is Rule.RATIO_TARGET:
-        target = _to_decimal(params.get("target", 1), lambda t: RuleDefinitionError(t)) * 100
+        target = _to_decimal(params.get("target", 1), lambda t: RuleDefinitionError(t), "params") * 100
         text = f"đạt điểm tối đa khi tỷ lệ từ {format_number(target)} % trở lên"
     if rule in (Rule.RATIO, Rule.RATIO_TARGET, Rule.RATIO_STEPS) and params.get("b_zero") in ("zero", "full"):
         when = "0 điểm" if params["b_zero"] == "zero" else "điểm tối đa"

@@ -78,14 +78,15 @@ class ImportedResultResource(ModelResource):
         return self.init_instance(row), True
 
 
-def _number(text, label, line, unit, problems) -> Decimal | None | str:
-    text = "" if text is None else str(text).strip()
+def _number(value, label, line, unit, problems) -> Decimal | None | str:
+    # Text is read the Vietnamese way ("860,69", "1.234,5"); a spreadsheet's number cell as it is.
+    text = "" if value is None else str(value).strip()
     if text == "":
         return None
     if text == NOT_REPORTED:
         return NOT_REPORTED
     try:
-        return parse_number(text, field=label, places=6)
+        return parse_number(value if isinstance(value, int | float | Decimal) else text, field=label, places=6)
     except ScoringError as error:
         problems.append(Problem(line, unit, error.message))
         return None

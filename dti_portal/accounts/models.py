@@ -67,3 +67,36 @@ class Membership(models.Model):
     def __str__(self) -> str:
         label = self.get_role_display()
         return f"{label} – {self.unit}" if self.unit_id else label
+
+
+class Notification(models.Model):
+    """An in-app copy of a message the portal sent (thông báo): one row per recipient, in the
+    province the message is about. `read_at` is None while unread."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField("tiêu đề", max_length=255)
+    body = models.TextField("nội dung", blank=True)
+    link = models.CharField("đường dẫn", max_length=500, blank=True)  # a path inside the portal
+    created_at = models.DateTimeField("lúc", auto_now_add=True)
+    read_at = models.DateTimeField("đã đọc lúc", null=True, blank=True)
+
+    objects = ScopedManager(province="province")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "thông báo"
+        verbose_name_plural = "thông báo"
+        indexes = [
+            # The list page: a person's notifications in one province, newest first.
+            models.Index(fields=["user", "province", "-created_at"], name="notification_list"),
+            # The navbar's unread count on every page: only unread rows are indexed.
+            models.Index(fields=["user", "province"], condition=Q(read_at__isnull=True), name="notification_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

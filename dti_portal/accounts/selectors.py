@@ -1,8 +1,9 @@
 """Reads of people and roles."""
 
+from django.db.models import Count
 from django_scopes import scopes_disabled
 
-from .models import Membership, User
+from .models import Membership, Notification, User
 
 
 def memberships_of(user: User) -> list[Membership]:
@@ -23,3 +24,22 @@ def province_members(province) -> list[Membership]:
     return list(
         Membership.objects.filter(province=province).select_related("user", "unit").order_by("user__username", "role")
     )
+
+
+def notifications_of(user: User, *, unread_only: bool = False):
+    """`user`'s notifications in the active province's scope, newest first (a queryset to page)."""
+    found = Notification.objects.filter(user=user)
+    return found.filter(read_at__isnull=True) if unread_only else found
+
+
+def unread_count(user: User) -> int:
+    """How many of `user`'s notifications in the active province are unread: one query, on the
+    partial index of unread rows."""
+    return notifications_of(user, unread_only=True).count()
+
+
+def unread_by_province(user: User) -> dict[int, int]:
+    """Province pk → unread notifications of `user`, across provinces (the role chooser). One query."""
+    with scopes_disabled():
+        return dict(Notification.objects.filter(user=user, read_at__isnull=True).values("province_id")
+                    .annotate(n=Count("pk")).values_list("province_id", "n"))

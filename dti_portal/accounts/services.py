@@ -3,12 +3,13 @@
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django_scopes import scope
 
 from dti_portal.tenancy.models import Province, Unit
 from dti_portal.tenancy.services import province_create
 
-from .models import Membership, Role, User
+from .models import Membership, Notification, Role, User
 
 
 @transaction.atomic
@@ -77,3 +78,15 @@ def province_onboard(
         except ValidationError as error:
             raise ValidationError({f"admin_{field}": errors for field, errors in error.error_dict.items()}) from error
     return province
+
+
+def notification_read(notification) -> None:
+    """Mark one notification read (kept read when it already was)."""
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+
+
+def notifications_read_all(user, province) -> int:
+    """Mark every unread notification of `user` in `province` read; returns how many. One UPDATE."""
+    return Notification.objects.filter(user=user, province=province, read_at__isnull=True).update(read_at=timezone.now())

@@ -12,3 +12,11 @@ urlpatterns = [
     path("doi-mat-khau/", views.PasswordChangeView.as_view(), name="password_change"),
     path("trang-chu/", views.home, name="home"),
 ]
+
+# Under /<province>/thong-bao/ (included by dti_portal.urls with the namespace "notifications"):
+# a person's notifications are read in the province of the URL only.
+notification_urlpatterns = ([
+    path("", views.notification_list, name="list"),
+    path("<int:notification_id>/mo/", views.notification_open, name="open"),
+    path("doc-tat-ca/", views.notifications_mark_all, name="mark_all"),
+], "notifications")

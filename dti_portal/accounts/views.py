@@ -5,13 +5,20 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages.views import SuccessMessageMixin
-from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
-from .access import role_home_url
+from .access import province_view, role_home_url
 from .forms import LoginForm, VietnamesePasswordChangeForm
-from .selectors import memberships_of
+from .models import Notification
+from .selectors import memberships_of, notifications_of, unread_by_province
+from .services import notification_read, notifications_read_all
+
+NOTIFICATIONS_PER_PAGE = 50
 
 
 class LoginView(auth_views.LoginView):
@@ -50,5 +57,36 @@ def home(request):
         return redirect("platform:admin_home")
     if not memberships:
         messages.warning(request, "Tài khoản của bạn chưa được giao vai trò nào. Hãy liên hệ quản trị cấp tỉnh.")
-    choices = [(m, role_home_url(m)) for m in memberships]
+    unread = unread_by_province(request.user) if memberships else {}
+    choices = [(m, role_home_url(m), unread.get(m.province_id, 0)) for m in memberships]
     return render(request, "accounts/home.html", {"choices": choices})
+
+
+# --- notifications (thông báo), in the province of the URL ----------------------------------
+@province_view()
+def notification_list(request):
+    """The person's notifications in this province, newest first; `?chua-doc=1` keeps the unread."""
+    unread_only = request.GET.get("chua-doc") == "1"
+    page = Paginator(notifications_of(request.user, unread_only=unread_only), NOTIFICATIONS_PER_PAGE).get_page(
+        request.GET.get("trang"))
+    return render(request, "accounts/notifications.html", {"page": page, "unread_only": unread_only})
+
+
+@require_POST
+@province_view()
+def notification_open(request, notification_id: int):
+    """Mark the notification read and go to the page it is about. Another person's: 404."""
+    notification = get_object_or_404(Notification, pk=notification_id, user=request.user)
+    notification_read(notification)
+    link = notification.link
+    if link and url_has_allowed_host_and_scheme(link, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(link)
+    return redirect("notifications:list", province=request.province.slug)
+
+
+@require_POST
+@province_view()
+def notifications_mark_all(request):
+    count = notifications_read_all(request.user, request.province)
+    messages.success(request, f"Đã đánh dấu đã đọc {count} thông báo." if count else "Không còn thông báo nào chưa đọc.")
+    return redirect(reverse("notifications:list", kwargs={"province": request.province.slug}))

@@ -71,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "dti_portal.tenancy.context_processors.province",
                 "dti_portal.accounts.context_processors.notifications",
+                "dti_portal.accounts.context_processors.notifications",
             ],
         },
     },

@@ -3,14 +3,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from dti_portal.accounts.access import get_unit_for_user, province_view, role_home_url
+from dti_portal.accounts.access import get_unit_for_user, officer_unit_ids, province_view, role_home_url
 from dti_portal.accounts.forms import MemberForm
 from dti_portal.accounts.models import Membership, Role
 from dti_portal.accounts.selectors import province_members
 from dti_portal.accounts.services import member_add, membership_remove, province_onboard
 
+from assessments import queues
 from assessments.selectors import assessments_of_unit
 from rankings.selectors import unit_history
 
@@ -67,7 +69,7 @@ def province_home(request):
     choices = []
     for membership in request.memberships:
         membership.province = request.province
-        choices.append((membership, role_home_url(membership)))
+        choices.append((membership, role_home_url(membership), 0))  # the navbar shows the unread count here
     return render(request, "accounts/home.html", {"choices": choices})
 
 
@@ -75,7 +77,8 @@ def province_home(request):
 def admin_home(request):
     groups = selectors.units_by_kind(request.province)
     members = province_members(request.province)
-    return render(request, "tenancy/admin_home.html", {"groups": groups, "members": members})
+    schedule = queues.admin_queue(request.province, request.province.slug, timezone.localdate())
+    return render(request, "tenancy/admin_home.html", {"groups": groups, "members": members, "schedule": schedule})
 
 
 @province_view(Role.PROVINCE_ADMIN)
@@ -112,6 +115,8 @@ def _unit_page(request, unit, *, alias_form=None, merge_form=None, status=200):
     can_edit = Role.PROVINCE_ADMIN in request.roles
     context = {"unit": selectors.unit_detail(unit.pk), "can_edit": can_edit, "assessments": assessments_of_unit(unit),
                "history": unit_history(request.province, unit)}
+    if unit.pk in officer_unit_ids(request):  # the officer's home: what waits for the unit
+        context["queue"] = queues.officer_queue(unit.pk, request.province.slug, timezone.localdate())
     if can_edit:
         context["alias_form"] = alias_form or AliasForm()
         context["merge_form"] = merge_form or MergeForm(unit=unit)

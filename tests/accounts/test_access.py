@@ -57,6 +57,7 @@ GET_MATRIX = {
     "rankings:publication_list": ALL - {Role.UNIT_OFFICER},
     "rankings:publication_download": ALL - {Role.UNIT_OFFICER},
     "rankings:publication_detail": ALL - {Role.UNIT_OFFICER},
+    "notifications:list": ALL,
     "rankings:scorecard_download": ALL,  # a unit officer: only their own unit's (404 for another, tested in rankings)
 }
 # Published results, open to everyone (no login): only the objects' existence decides (404).
@@ -74,6 +75,7 @@ POST_ONLY = {
     "assessments:explanation_save", "assessments:explanation_submit",
     "assessments:carry_confirm",
     "rankings:publication_create", "rankings:publication_retry", "rankings:publication_discard",
+    "notifications:open", "notifications:mark_all",
 }
 
 # How to name an object of a province, by URL argument.
@@ -90,6 +92,7 @@ OWN_IDS = {
     "year": lambda w: 2025,
     "kind_code": lambda w: "so",
     "kind": lambda w: "pdf",
+    "notification_id": lambda w: w.notification_a.pk,
 }
 FOREIGN_IDS = {
     "unit_id": lambda w: w.unit_b1.pk,
@@ -104,6 +107,7 @@ FOREIGN_IDS = {
     "kind_code": lambda w: "so",
     "kind": lambda w: "pdf",
     "year": lambda w: 1999,  # a year with no results in province A (B's rankings are reached only through B's URL)
+    "notification_id": lambda w: w.notification_b.pk,
 }
 
 
@@ -151,7 +155,15 @@ def world2(world):
     world.assignment_a = _assignment(world.province_a, world.assessment_a, world.appraiser_a)
     world.assignment_b = _assignment(world.province_b, world.assessment_b, world.admin_b)
     _published_result(world.province_a, world.unit_a1)
+    world.notification_a, world.notification_b = _notification(world.province_a, world.admin_a), _notification(world.province_b, world.admin_b)
     return world
+
+
+def _notification(province, user):
+    from dti_portal.accounts.models import Notification
+
+    with scope(province=province):
+        return Notification.objects.create(user=user, province=province, title="Thông báo thử", link="/")
 
 
 def _published_result(province, unit):

@@ -14,6 +14,7 @@ from indicators.scoring import (
     Rule,
     RuleDefinitionError,
     ScoringError,
+    echo_number,
     format_number,
     input_fields,
     parse_number,
@@ -189,7 +190,7 @@ def test_it_refuses_a_ratio_whose_numerator_exceeds_the_denominator():
     error = refusal(InputError, "ratio_target", {"target": 0.1}, 10, {"a": "0,5", "b": "0,25"})
     assert error.message == "Tử số (a) = 0,5 lớn hơn mẫu số (b) = 0,25."
     error = refusal(InputError, "ratio_steps", ONLINE_FILES, 10, {"a": "1.250,5", "b": "1.200"})
-    assert (error.message, error.field) == ("Tử số (a) = 1250,5 lớn hơn mẫu số (b) = 1,2.", "a")
+    assert (error.message, error.field) == ("Tử số (a) = 1.250,5 lớn hơn mẫu số (b) = 1.200.", "a")
     assert refusal(InputError, "ratio_steps", ONLINE_FILES, 10, {"a": 1, "b": "-2"}).field == "b"
     assert refusal(InputError, "ratio_steps", ONLINE_FILES, 10, {"value": "95"}).message == "Tử số (a): chưa nhập giá trị."
 
@@ -201,9 +202,21 @@ def test_it_refuses_a_ratio_whose_denominator_is_zero_unless_told_otherwise():
         assert error.field == "b"
 
 
-def test_it_refuses_a_numerator_above_a_zero_denominator_even_when_zero_means_full_points():
-    error = refusal(InputError, "ratio", {"b_zero": "full"}, 10, {"a": 3, "b": 0})
-    assert error.message == "Tử số (a) = 3 lớn hơn mẫu số (b) = 0."
+@pytest.mark.parametrize("rule", ["ratio", "ratio_target", "ratio_steps"])
+def test_with_a_zero_denominator_the_message_names_b_zero_not_a_above_b(rule):
+    params = {"target": "0.1"} if rule == "ratio_target" else ONLINE_FILES if rule == "ratio_steps" else {}
+    # b_zero refuse (the default): b = 0 is the reason, whatever a is.
+    error = refusal(InputError, rule, params, 10, {"a": 3, "b": 0})
+    assert (error.message, error.field) == ("Mẫu số (b) bằng 0 nên không tính được tỷ lệ: mẫu số phải lớn hơn 0.", "b")
+    # b_zero full / zero: b = 0 is accepted, so a must be 0 too; the message says what b = 0 gives.
+    error = refusal(InputError, rule, {**params, "b_zero": "full"}, 10, {"a": 3, "b": 0})
+    assert (error.message, error.field) == (
+        "Mẫu số (b) bằng 0 nên tử số (a) cũng phải bằng 0 (đang là 3); "
+        "khi mẫu số bằng 0, chỉ tiêu này được điểm tối đa.", "a")
+    error = refusal(InputError, rule, {**params, "b_zero": "zero"}, 10, {"a": "1.500", "b": "0"})
+    assert error.message == (
+        "Mẫu số (b) bằng 0 nên tử số (a) cũng phải bằng 0 (đang là 1.500); khi mẫu số bằng 0, chỉ tiêu này được 0 điểm.")
+    assert score(rule, {**params, "b_zero": "full"}, 10, {"a": 0, "b": 0}) == 10
 
 
 def test_it_refuses_an_unknown_way_of_handling_a_zero_denominator():
@@ -251,18 +264,55 @@ def test_it_refuses_a_number_too_large_to_be_a_score():
 
 
 @pytest.mark.parametrize(("text", "number"), [
-    ("41,6", D("41.6")), ("41.6", D("41.6")), ("1.234,5", D("1234.5")), ("1.234.567", D(1234567)),
-    ("+3", D(3)), (" 12\u00a0345,25 ", D("12345.25")), ("0,12340", D("0.1234")), (",5", D("0.5")),
-    ("\u22121,5", D("-1.5")), (7, D(7)), (0.1, D("0.1")), (D("2.50"), D("2.5")),
+    ("41,6", D("41.6")), ("1.000", D(1000)), ("1.234", D(1234)), ("2.000,5", D("2000.5")), ("1.234,5", D("1234.5")),
+    ("1.234.567", D(1234567)), ("-1.000", D(-1000)), ("+3", D(3)), (" 12\u00a0345,25 ", D("12345.25")),
+    (" 1 000 ", D(1000)), ("1\u202f000\u202f000", D(1000000)), ("0,12340", D("0.1234")), (",5", D("0.5")),
+    ("\u22121,5", D("-1.5")), ("1,234", D("1.234")), ("0012", D(12)),
+    (7, D(7)), (0.1, D("0.1")), (41.6, D("41.6")), (D("2.50"), D("2.5")),
 ])
-def test_it_reads_numbers_the_vietnamese_way_and_the_english_way(text, number):
+def test_it_reads_numbers_the_vietnamese_way(text, number):
+    """"." groups thousands, "," is the decimal mark; a space (or no-break space) may group thousands
+    too. Numbers that are already numbers (JSON, spreadsheet cells) are taken as they are."""
     parsed = parse_number(text, allow_negative=True)
     assert parsed == number
     assert "E" not in str(parsed)
 
 
-def test_a_lone_dot_is_a_decimal_point_even_before_three_digits():
-    assert parse_number("1.234") == D("1.234")
+@pytest.mark.parametrize(("text", "written"), [
+    ("1.5", "1,5"), ("41.6", "41,6"), ("0.5", "0,5"), ("12.63", "12,63"), ("1.2345", "1,2345"),
+    ("0.500", "0,500"), (".5", "0,5"), ("-2.5", "-2,5"), (" 41.6 ", "41,6"), ("1.00", "1,00"),
+])
+def test_a_dot_that_does_not_group_thousands_is_refused_with_how_to_write_the_number(text, written):
+    with pytest.raises(InputError) as caught:
+        parse_number(text, allow_negative=True)
+    assert caught.value.message == (
+        f"“{text.strip()}” không rõ nghĩa: viết số thập phân bằng dấu phẩy ({written}); "
+        "dấu chấm chỉ dùng để tách hàng nghìn (1.000)."
+    )
+    with pytest.raises(InputError, match="^Tử số \\(a\\): “41.6” không rõ nghĩa"):
+        score("ratio", {}, 10, {"a": "41.6", "b": 100})
+
+
+@pytest.mark.parametrize("text", ["1.2.3", "1,234.5", "1.23.456", "12.345.67", "1.000 000", "1 5", "1 0000"])
+def test_dots_and_spaces_that_do_not_group_by_three_are_refused(text):
+    with pytest.raises(InputError, match="không phải là số"):
+        parse_number(text)
+
+
+def test_the_issue_examples_read_as_written():
+    assert score("ratio", {}, 10, {"a": 850, "b": "1.000"}) == D("8.5")  # was refused as a > b
+    assert score("count", {"per_item": "0.01"}, 100, {"count": "2.000"}) == 20  # was read as 2
+    assert score("manual", {}, 10, {"points": "7,5"}) == D("7.5")
+
+
+def test_params_are_json_so_their_text_numbers_keep_the_decimal_point():
+    """Params are JSON, stored by the engine as text with a decimal point ("0.5"): read that way,
+    with a decimal comma accepted too; thousands separators have no place there."""
+    assert validate_params("choice", HEAD_OF_COMMITTEE, 10)["options"][1] == {"label": "Phó Chủ tịch", "fraction": "0.5"}
+    assert validate_params("count", {"per_item": "0,25"}, 10) == {"per_item": "0.25"}
+    assert validate_params("count", {"per_item": "1.234"}, 10) == {"per_item": "1.234"}
+    with pytest.raises(RuleDefinitionError, match="không phải là số"):
+        validate_params("count", {"per_item": "1.234.567"}, 10)
 
 
 def test_it_refuses_more_than_four_decimals():
@@ -408,7 +458,7 @@ def test_it_refuses_a_tick_given_twice_or_unknown():
 
 
 def test_it_refuses_a_count_that_is_not_a_whole_number():
-    for count, shown in (("9,5", "9,5"), (-1, "-1"), ("2.5", "2,5")):
+    for count, shown in (("9,5", "9,5"), (-1, "-1"), (2.5, "2,5"), ("1.000,5", "1.000,5")):
         error = refusal(InputError, "count", {"per_item": 1}, 10, {"count": count})
         assert error.message == f"Số lượng: “{shown}” phải là số nguyên không âm."
         assert error.field == "count"
@@ -524,6 +574,24 @@ def test_input_fields_describe_the_form_of_each_rule():
 ])
 def test_numbers_are_written_with_a_decimal_comma(number, places, text):
     assert format_number(number, places) == text
+
+
+@pytest.mark.parametrize(("number", "text"), [
+    (D(1000), "1.000"), (D("2000.5"), "2.000,5"), (D("1234567.1234"), "1.234.567,1234"), (D("41.6"), "41,6"),
+    (D("-1000"), "-1.000"), (D("0.0001"), "0,0001"), (D("999"), "999"), (D("1E+3"), "1.000"), (D("-0.0"), "0"),
+    (12345, "12.345"), (0.5, "0,5"),
+])
+def test_a_number_is_echoed_exactly_with_thousands_grouped(number, text):
+    assert format_number(number, grouped=True) == text
+    assert parse_number(text, allow_negative=True) == Decimal(repr(number) if isinstance(number, float) else number)
+
+
+@pytest.mark.parametrize(("typed", "echo"), [
+    ("2000,5", "2.000,5"), ("1.000", "1.000"), (" 1 000 ", "1.000"), ("41,6", "41,6"), (41.6, "41,6"), (7, "7"),
+    ("-1.000", "-1.000"), ("41.6", ""), ("abc", ""), (None, ""), ("", ""), ("1,23456", ""),
+])
+def test_echo_number_shows_a_typed_number_as_the_engine_reads_it(typed, echo):
+    assert echo_number(typed) == echo
 
 
 # ------------------------------------------------------------------------------ properties
@@ -690,3 +758,12 @@ def test_a_ratio_to_target_never_exceeds_the_max(a, b, target, maximum):
 @given(st.decimals(min_value=0, max_value=10**6, places=4, allow_nan=False, allow_infinity=False))
 def test_a_number_written_by_the_portal_reads_back_as_itself(number):
     assert parse_number(format_number(number)) == number
+
+
+@settings(deadline=None)
+@given(st.decimals(min_value=-(10**15) + 1, max_value=10**15 - 1, places=4, allow_nan=False, allow_infinity=False))
+def test_a_number_echoed_with_thousands_grouped_reads_back_as_itself(number):
+    echoed = format_number(number, grouped=True)
+    assert parse_number(echoed, allow_negative=True) == number
+    assert echo_number(echoed) == echoed
+    assert parse_number(echoed.replace(".", " "), allow_negative=True) == number  # space grouping too
