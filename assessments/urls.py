@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import appraisal_views, carry_over_views, views
+from . import appraisal_views, carry_over_views, views, workbook_views
 
 app_name = "assessments"
 
@@ -22,6 +22,9 @@ urlpatterns = [
          name="carry_confirm"),
     path("tu-danh-gia/<int:assessment_id>/rut-lai/", views.withdraw, name="withdraw"),
     path("tu-danh-gia/<int:assessment_id>/lich-su/", views.history, name="history"),
+    path("tu-danh-gia/<int:assessment_id>/bang-tinh.xlsx", workbook_views.workbook_download, name="workbook_download"),
+    path("tu-danh-gia/<int:assessment_id>/bang-tinh/tai-len/", workbook_views.workbook_upload, name="workbook_upload"),
+    path("tu-danh-gia/<int:assessment_id>/bang-tinh/xac-nhan/", workbook_views.workbook_confirm, name="workbook_confirm"),
     path("tai-lieu/<int:evidence_id>/", views.evidence_download, name="evidence_download"),
     path("tai-lieu/<int:evidence_id>/xoa/", views.evidence_delete, name="evidence_delete"),
     path("tham-dinh/ky/<int:period_id>/", appraisal_views.board, name="appraisal_board"),
