@@ -71,7 +71,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "dti_portal.tenancy.context_processors.province",
                 "dti_portal.accounts.context_processors.notifications",
-                "dti_portal.accounts.context_processors.notifications",
             ],
         },
     },
@@ -131,9 +130,9 @@ AXES_LOCKOUT_CALLABLE = "dti_portal.accounts.views.locked_out"
 # django-ipware, as django-axes expects; without it every client would share the proxy's address.
 # python-ipware counts only the proxies listed in the header (the last one is REMOTE_ADDR), hence N - 1;
 # a header longer than that chain (a client adding its own) is not trusted: REMOTE_ADDR is used.
-AXES_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0"))
-if AXES_PROXY_COUNT:
-    AXES_IPWARE_PROXY_COUNT = AXES_PROXY_COUNT - 1
+_PROXIES = int(os.environ.get("AXES_PROXY_COUNT", "0"))  # not a setting: django-axes deprecates that name
+if _PROXIES:
+    AXES_IPWARE_PROXY_COUNT = _PROXIES - 1
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 else:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
