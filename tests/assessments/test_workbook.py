@@ -445,3 +445,16 @@ def test_the_preview_page_reads_a_fixed_number_of_queries(world, client_as):
             period.status = Period.Status.CLOSED
             period.save()
     assert counts[0] == counts[1], counts
+
+
+def test_the_entry_page_links_to_the_workbook_for_the_units_officer_only(setup, client_as):
+    page = client_as(setup.officer_a1).get(url("entry", setup.assessment)).content.decode()
+    assert url("workbook_download", setup.assessment) in page and url("workbook_upload", setup.assessment) in page
+    page = client_as(setup.admin_a).get(url("entry", setup.assessment)).content.decode()
+    assert url("workbook_download", setup.assessment) not in page
+    with scope(province=setup.province_a):
+        period = setup.assessment.period
+        period.self_assessment_end = timezone.localdate() - timedelta(days=1)
+        period.save()
+    page = client_as(setup.officer_a1).get(url("entry", setup.assessment)).content.decode()
+    assert url("workbook_download", setup.assessment) in page and url("workbook_upload", setup.assessment) not in page
