@@ -227,7 +227,13 @@ def carried_confirm(*, assessment: Assessment, indicator: Indicator, actor, now=
     return answer
 
 
+def unconfirmed_answers(assessment: Assessment) -> list[dict]:
+    """The copied answers still waiting for the officer (code, name, page anchor), in catalogue
+    order. One query."""
+    return [{"code": code, "name": name, "anchor": f"i-{pk}"} for code, name, pk in
+            Answer.objects.filter(assessment=assessment, carried_over=True)
+            .order_by("indicator__position", "indicator__pk").values_list("indicator__code", "indicator__name", "indicator_id")]
+
+
 def unconfirmed_codes(assessment: Assessment) -> list[str]:
-    """Codes of the copied answers still waiting for the officer, in catalogue order. One query."""
-    return list(Answer.objects.filter(assessment=assessment, carried_over=True)
-                .order_by("indicator__position", "indicator__pk").values_list("indicator__code", flat=True))
+    return [row["code"] for row in unconfirmed_answers(assessment)]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from dti_portal.accounts.access import province_view
 from dti_portal.accounts.models import Role
 from indicators.models import Indicator
+from indicators.scoring import input_fields
 
 from . import selectors
 from .carry_over import carried_confirm, carry_over_plan, copy_previous_answers
@@ -30,12 +31,15 @@ def _entry_url(request, assessment, anchor: str = "") -> str:
     return url + (f"#{anchor}" if anchor else "")
 
 
-def _shown(inputs: dict) -> str:
-    """Last year's inputs as the page lists them ("có", "4 / 10", "A, B")."""
+def _shown(indicator: Indicator, inputs: dict) -> str:
+    """Last year's inputs as this year's form labels them ("Tử số (a): 4; Mẫu số (b): 10")."""
     parts = []
-    for value in inputs.values():
-        parts.append(", ".join(str(v) for v in value) if isinstance(value, list) else str(value))
-    return "; ".join(p for p in parts if p) or "—"
+    for spec in input_fields(indicator.rule, indicator.params):
+        value = inputs.get(spec["name"])
+        if value in (None, "", []):
+            continue
+        parts.append(f"{spec['label']}: " + (", ".join(str(v) for v in value) if isinstance(value, list) else str(value)))
+    return "; ".join(parts) or "—"
 
 
 @province_view(Role.UNIT_OFFICER)
@@ -55,7 +59,7 @@ def carry_over(request, assessment_id: int):
     plan = carry_over_plan(assessment, timezone.now())
     return render(request, "assessments/carry_over.html", {
         "assessment": assessment, "plan": plan, "entry_url": _entry_url(request, assessment),
-        "copy": [{"code": new.code, "name": new.name, "inputs": _shown(old.inputs), "note": old.note}
+        "copy": [{"code": new.code, "name": new.name, "inputs": _shown(new, old.inputs), "note": old.note}
                  for new, old in plan.copy],
     }, status=400 if request.method == "POST" else 200)
 

@@ -13,7 +13,7 @@ from indicators.models import Framework, Indicator
 from indicators.scoring import ScoringError, score
 
 from .answer_forms import answer_version
-from .carry_over import unconfirmed_codes
+from .carry_over import unconfirmed_answers, unconfirmed_codes  # noqa: F401 - the submit page lists them
 from .evidence import check_upload
 from .models import Answer, Assessment, Event, Evidence, Period, PeriodFramework, end_of_day
 from .notifications import notify

@@ -247,6 +247,7 @@ def submit(request, assessment_id: int):
     missing = selectors.missing_items(assessment)
     return render(request, "assessments/submit.html", {
         "assessment": assessment, "missing": missing, "closed_reason": assessment.entry_closed_reason(timezone.now()),
+        "carried": services.unconfirmed_answers(assessment),  # copied from last year, not yet confirmed
     }, status=400 if request.method == "POST" else 200)
 
 

@@ -104,6 +104,7 @@ def test_the_page_shows_what_would_be_copied_and_what_not_and_why(years, client_
     assert page.status_code == 200
     assert "Sẽ chép số liệu và ghi chú năm trước cho <b>4</b> chỉ tiêu" in text
     assert "kèm <b>1</b> tài liệu kiểm chứng" in text
+    assert "Tử số (a): 4; Mẫu số (b): 10" in text
     assert "năm 2024" in text
     with scope(province=years.province_a):
         plan = carry_over.carry_over_plan(years.this)
@@ -214,6 +215,9 @@ def test_submission_is_refused_while_a_copied_answer_is_unconfirmed(years, clien
     assert refused.value.messages == ["Chưa gửi được: còn 4 chỉ tiêu chép từ năm trước chưa được xác nhận (1.1, 1.5, 2, 5)."]
     client = client_as(years.officer_a1)
     assert "(1.1, 1.5, 2, 5)" in client.post(_url("submit", years.this)).content.decode()
+    listed = client.get(_url("submit", years.this)).content.decode()
+    assert "còn 4 chỉ tiêu chép từ năm trước chưa được xác nhận" in listed and "Xác nhận gửi" not in listed
+    assert f'#i-{years.now["1.5"].pk}">1.5 Tỷ lệ hồ sơ xử lý trực tuyến</a>' in listed
     for code in ("1.1", "1.5", "2", "5"):
         client.post(_url("carry_confirm", years.this, indicator_id=years.now[code].pk))
     client.post(_url("submit", years.this))
