@@ -15,9 +15,10 @@ from dti_portal.accounts.models import Role, User
 from dti_portal.tenancy.models import Unit
 from indicators.display import url_maker
 from indicators.models import Indicator
-from indicators.scoring import Rule, input_fields
+from indicators.scoring import Rule
 
 from . import appraisal, selectors
+from .answer_forms import answer_form
 from .models import Assessment, Assignment, Event, Period, Review
 from .rows import AppraisalRows, board_rows
 from .views import _back as entry_back
@@ -176,8 +177,11 @@ def review(request, assessment_id: int, indicator_id: int):
     decision = request.POST.get("decision", "")
     inputs = None
     if decision == Review.Decision.ADJUST and indicator.rule != Rule.MANUAL:
-        inputs = {f["name"]: (request.POST.getlist(f["name"]) if f["kind"] == "multi" else request.POST.get(f["name"], "").strip())
-                  for f in input_fields(indicator.rule, indicator.params)}
+        form = answer_form(indicator, request.POST)  # the same reading of numbers and choices as the entry page
+        if not form.is_valid():
+            messages.error(request, f"Chỉ tiêu {indicator.code}: " + " ".join(form.error_list()))
+            return _back(request, assessment, f"i-{indicator.pk}")
+        inputs = form.inputs()
     try:
         version = int(request.POST.get("version", "0"))
         appraisal.review_save(assessment=assessment, indicator=indicator, round=round_no, decision=decision,

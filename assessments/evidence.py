@@ -35,6 +35,14 @@ ACCEPT_ATTRIBUTE = ",".join(
     [".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods", ".odp", ".jpg", ".jpeg", ".png", ".txt", *ALLOWED]
 )
 ALLOWED_SUMMARY = "PDF, Word, Excel, OpenDocument, ảnh JPEG/PNG, văn bản"
+# The content types each file name ending may hold: the detected type must be of the name's family
+# (a .doc that is really a .docx is still Word; a text file named .pdf is not a PDF).
+_WORD, _EXCEL = {"application/msword", DOCX}, {"application/vnd.ms-excel", XLSX}
+_IMAGES = {"image/jpeg", "image/png"}
+FAMILIES: dict[str, set[str]] = {
+    "pdf": {"application/pdf"}, "doc": _WORD, "docx": _WORD, "xls": _EXCEL, "xlsx": _EXCEL,
+    "odt": {ODT}, "ods": {ODS}, "odp": {ODP}, "jpg": _IMAGES, "jpeg": _IMAGES, "png": _IMAGES, "txt": {"text/plain"},
+}
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ILLEGAL = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 
@@ -153,6 +161,22 @@ def check_upload(uploaded_file) -> CheckedFile:
         raise EvidenceRefused(
             f"Tệp “{name}” không phải loại được nhận (nội dung là {what}). Chỉ nhận: {ALLOWED_SUMMARY}."
         )
+    _check_family(name, content_type)
     if hasattr(uploaded_file, "seek"):
         uploaded_file.seek(0)
     return CheckedFile(original_name=name, content_type=content_type, size=len(data), sha256=digest.hexdigest())
+
+
+def _check_family(name: str, content_type: str) -> None:
+    """The name's ending must announce what the content is: people open files by their name."""
+    stem, dot, ending = name.rpartition(".")
+    ending = ending.lower() if dot and stem else ""
+    endings = ", ".join(f".{e}" for e in FAMILIES)
+    if ending not in FAMILIES:
+        shown = f"đuôi “.{ending}”" if ending else "không có đuôi"
+        raise EvidenceRefused(f"Tệp “{name}” {shown}: chỉ nhận tệp có đuôi {endings}.")
+    if content_type not in FAMILIES[ending]:
+        raise EvidenceRefused(
+            f"Tệp “{name}” có đuôi .{ending} nhưng nội dung là {ALLOWED[content_type]}: "
+            "hãy chọn đúng tệp, hoặc đặt lại tên tệp cho đúng loại rồi tải lên lại."
+        )

@@ -18,7 +18,9 @@ from django.utils.formats import date_format, get_format
 from django.utils.translation import get_language
 
 from indicators.display import RULE_TEXT, points, rounded, rule_text, text_with_breaks, url_maker
+from indicators.scoring import echo_number, input_fields
 
+from .answer_forms import answer_version
 from .models import Assessment, Review
 
 DASH = "—"
@@ -107,6 +109,7 @@ class EntryRows:
         pk, round1 = indicator.pk, item.round1
         score = points(answer.self_score) if answer else ""
         row |= {
+            "pk": pk, "version": answer_version(answer.inputs, answer.note) if answer else EMPTY_VERSION,
             "score": score, "missing": item.missing, "rule": rule_text(indicator),
             "guidance": text_with_breaks(indicator.guidance), "evidence_required": indicator.evidence_required,
             "error": answer.error if answer else "", "note": answer.note if answer else "",
@@ -115,16 +118,56 @@ class EntryRows:
             "evidence": [{"name": e.original_name, "size": filesizeformat(e.size), "url": self.download_url(e.pk),
                           "delete_url": self.delete_url(e.pk)} for e in item.evidence],
             "save_url": self.save_url(pk), "upload_url": self.upload_url(pk), "explain_url": self.explain_url(pk),
+            # Copied from last year and not yet confirmed: the URL of its "Xác nhận" ("" otherwise).
+            "carried_over": self.confirm_url(pk) if answer is not None and answer.carried_over else "",
             # Round 1 beside the criterion when it changed something (an adjustment or a request).
             "round1": {"decision": DECISION_LABELS[round1.decision], "score": points(round1.score), "reason": round1.reason}
             if round1 is not None and round1.decision != CONFIRM else None,
-            # Copied from last year and not yet confirmed: the URL of its "Xác nhận" ("" otherwise).
-            "carried_over": self.confirm_url(pk) if answer is not None and answer.carried_over else "",
             "result": {"self": score or DASH, "round1": points(round1.score) if round1 else DASH,
                        "final": (points(answer.final_score) if answer else "") or DASH,
                        "reason": answer.reason if answer else ""},
         }
         return row
+
+
+EMPTY_VERSION = answer_version({}, "")
+
+
+def typed_row(row: dict, form, *, refused: bool) -> None:
+    """Show in an entry row what was typed (`form.data`) instead of the stored answer: a refused
+    save (`refused`: its fields in error are marked), or the inputs sent along with an upload."""
+    data = form.data
+    errors = form.errors if refused and form.is_bound else {}
+    getlist = data.getlist if hasattr(data, "getlist") else lambda key: data.get(key) or []
+    for field in row["fields"]:
+        key = form.add_prefix(field["name"])
+        if field["widget"] == "checkbox":
+            ticked = getlist(key)
+            for option in field["options"]:
+                option["on"] = "checked" if option["value"] in ticked else ""
+        elif field["widget"] in ("radio", "select"):
+            chosen = data.get(key, "")
+            for option in field["options"]:
+                option["on"] = ("checked" if field["widget"] == "radio" else "selected") if option["value"] == chosen else ""
+        else:
+            field["value"] = data.get(key, "")
+        field["invalid"] = field["name"] in errors
+    row["note"] = data.get(form.add_prefix("note"), "")
+    row["note_invalid"] = "note" in errors
+    row["version"] = data.get(form.add_prefix("version"), row["version"])
+    row["dirty"] = True
+    if errors:
+        row["error"] = ""  # the form's messages replace the stored answer's
+
+
+def echo_text(indicator, inputs: dict) -> str:
+    """The saved numbers as the engine read them, thousands grouped ("Tử số (a) = 1.000; Mẫu số (b) = 2.000,5")."""
+    shown = []
+    for spec in input_fields(indicator.rule, indicator.params):
+        value = inputs.get(spec["name"])
+        if spec["kind"] in ("number", "integer") and value not in (None, ""):
+            shown.append(f"{spec['label']} = {echo_number(value) or value}")
+    return "; ".join(shown)
 
 
 def keep_only_left(items: list) -> list:

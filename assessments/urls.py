@@ -15,6 +15,7 @@ urlpatterns = [
     path("tu-danh-gia/<int:assessment_id>/", views.entry, name="entry"),
     path("tu-danh-gia/<int:assessment_id>/gia-han/", views.extension_grant, name="extension_grant"),
     path("tu-danh-gia/<int:assessment_id>/chi-tieu/<int:indicator_id>/", views.answer_save, name="answer_save"),
+    path("tu-danh-gia/<int:assessment_id>/luu-nhom/", views.answers_save_group, name="answers_save_group"),
     path("tu-danh-gia/<int:assessment_id>/chi-tieu/<int:indicator_id>/tai-lieu/", views.evidence_upload, name="evidence_upload"),
     path("tu-danh-gia/<int:assessment_id>/gui/", views.submit, name="submit"),
     path("tu-danh-gia/<int:assessment_id>/nam-truoc/", carry_over_views.carry_over, name="carry_over"),

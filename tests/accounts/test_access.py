@@ -46,6 +46,7 @@ GET_MATRIX = {
     "assessments:entry": ALL,
     "assessments:history": ALL,
     "assessments:submit": {Role.UNIT_OFFICER},
+    "assessments:evidence_delete": {Role.UNIT_OFFICER},  # GET: the confirmation page
     "assessments:workbook_download": {Role.UNIT_OFFICER},
     "assessments:workbook_upload": {Role.UNIT_OFFICER},
     "assessments:carry_over": {Role.UNIT_OFFICER},
@@ -71,7 +72,7 @@ POST_ONLY = {
     "indicators:framework_delete", "indicators:framework_activate", "indicators:framework_retire",
     "indicators:indicator_delete",
     "assessments:period_open", "assessments:extension_grant", "assessments:answer_save",
-    "assessments:evidence_upload", "assessments:withdraw", "assessments:evidence_delete",
+    "assessments:evidence_upload", "assessments:withdraw", "assessments:answers_save_group",
     "assessments:lead_act", "assessments:assignment_add", "assessments:lead_set", "assessments:assignment_remove",
     "assessments:review", "assessments:confirm_all", "assessments:sign", "assessments:finalise", "assessments:reopen",
     "assessments:explanation_save", "assessments:explanation_submit", "assessments:workbook_confirm",

@@ -61,7 +61,10 @@ def _xlsx() -> bytes:
     ("van-ban.odt", _zip({"mimetype": b"application/vnd.oasis.opendocument.text"}), "application/vnd.oasis.opendocument.text"),
     ("cu.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64 + "WordDocument".encode("utf-16-le"), "application/msword"),
     ("ghi-chu.txt", "Báo cáo chuyển đổi số năm 2025".encode(), "text/plain"),
-    ("thuc-ra-la-pdf.txt", PDF, "application/pdf"),
+    ("VAN-BAN.PDF", PDF, "application/pdf"),
+    ("cu-nhung-la-docx.doc", _zip({"word/document.xml": b"<w/>"}),
+     "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),  # still Word
+    ("anh-png-ten-jpg.jpg", _png(), "image/png"),  # still an image
 ])
 def test_each_allowed_kind_is_recognised_by_its_content(name, content, content_type):
     checked = check_upload(SimpleUploadedFile(name, content))
@@ -76,6 +79,11 @@ def test_each_allowed_kind_is_recognised_by_its_content(name, content, content_t
     ("trinh-chieu.pptx", _zip({"ppt/presentation.xml": b"<p/>"}), "không phải loại được nhận"),
     ("rac.bin", b"\x00\x01\x02\x03" * 100, "Chỉ nhận: PDF, Word, Excel, OpenDocument, ảnh JPEG/PNG, văn bản."),
     ("rong.pdf", b"", "Tệp “rong.pdf” rỗng (0 byte)."),
+    ("bao-cao.pdf", "Đây là văn bản, không phải PDF".encode(), "Tệp “bao-cao.pdf” có đuôi .pdf nhưng nội dung là văn bản (.txt)"),
+    ("thuc-ra-la-pdf.txt", PDF, "có đuôi .txt nhưng nội dung là PDF"),
+    ("bang.xlsx", _zip({"word/document.xml": b"<w/>"}), "có đuôi .xlsx nhưng nội dung là Word (.docx)"),
+    ("khong-duoi", PDF, "không có đuôi: chỉ nhận tệp có đuôi .pdf"),
+    ("so-lieu.csv", b"a,b\n1,2\n", "đuôi “.csv”: chỉ nhận tệp có đuôi"),
 ])
 def test_a_file_of_another_kind_or_empty_is_refused_with_a_message(name, content, message):
     with pytest.raises(EvidenceRefused) as refusal:
@@ -159,7 +167,7 @@ def test_evidence_is_removable_before_submission_and_append_only_after(
     first, second = _files(assessment)
     delete = lambda e: reverse("assessments:evidence_delete", kwargs={"province": "tinh-a", "evidence_id": e.pk})  # noqa: E731
     with django_capture_on_commit_callbacks(execute=True):
-        assert "Đã gỡ “mot.pdf”." in client.post(delete(first), follow=True).content.decode()
+        assert "Đã gỡ “mot.pdf” khỏi chỉ tiêu 1.1." in client.post(delete(first), follow=True).content.decode()
     assert not first.file.storage.exists(first.file.name)
     with scopes_disabled():
         Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.SUBMITTED)

@@ -94,11 +94,8 @@ def test_an_officer_saves_answers_and_the_engine_scores_them(world, assessment, 
 @pytest.mark.parametrize("data, message", [
     ({"a": "12", "b": "10"}, "Tử số (a) = 12 lớn hơn mẫu số (b) = 10."),
     ({"a": "0", "b": "0"}, "Mẫu số (b)"),
-    ({"a": "-1", "b": "10"}, "không được là số âm"),
-    ({"a": "abc", "b": "10"}, "“abc” không phải là số."),
-    ({"a": "1,23456", "b": "10"}, "quá 4 chữ số thập phân"),
 ])
-def test_a_refused_input_is_explained_and_every_typed_value_is_kept(world, assessment, indicators, client_as, data, message):
+def test_an_answer_the_rule_refuses_is_kept_with_its_reason(world, assessment, indicators, client_as, data, message):
     client = client_as(world.officer_a1)
     page = _save(client, assessment, indicators["1.2"], **data).content.decode()
     assert message in page
@@ -107,9 +104,46 @@ def test_a_refused_input_is_explained_and_every_typed_value_is_kept(world, asses
     assert f'value="{data["a"]}"' in page and f'value="{data["b"]}"' in page
 
 
+@pytest.mark.parametrize("data, message", [
+    ({"a": "-1", "b": "10"}, "không được là số âm"),
+    ({"a": "abc", "b": "10"}, "“abc” không phải là số."),
+    ({"a": "1,23456", "b": "10"}, "quá 4 chữ số thập phân"),
+    ({"a": "1.5", "b": "10"}, "viết số thập phân bằng dấu phẩy (1,5)"),
+    ({"a": "41.6", "b": "100"}, "viết số thập phân bằng dấu phẩy (41,6)"),
+])
+def test_a_number_that_cannot_be_read_saves_nothing_and_the_page_shows_what_was_typed(
+        world, assessment, indicators, client_as, data, message):
+    client = client_as(world.officer_a1)
+    response = _save(client, assessment, indicators["1.2"], **data)
+    page = response.content.decode()
+    assert response.status_code == 400 and message in page and "chưa lưu" in page
+    assert _answer(assessment, "1.2") is None
+    assert f'value="{data["a"]}"' in page and f'value="{data["b"]}"' in page
+
+
+def test_numbers_are_read_the_vietnamese_way_and_echoed_as_read(world, assessment, indicators, client_as):
+    client = client_as(world.officer_a1)
+    page = _save(client, assessment, indicators["1.2"], a="850", b="1.000").content.decode()
+    assert _answer(assessment, "1.2").inputs == {"a": "850", "b": "1000"}  # stored exactly, decimal comma
+    assert _answer(assessment, "1.2").self_score == Decimal("8.5")
+    assert "Đã đọc: Tử số (a) = 850; Mẫu số (b) = 1.000." in page
+    _save(client, assessment, indicators["1.2"], a="2.000,5", b="2.500")
+    assert _answer(assessment, "1.2").inputs == {"a": "2000,5", "b": "2500"}
+
+
+def test_a_too_long_note_or_text_is_an_error_never_cut(world, assessment, indicators, client_as):
+    client = client_as(world.officer_a1)
+    response = _save(client, assessment, indicators["1.2"], a="4", b="10", note="x" * 2001)
+    assert response.status_code == 400
+    assert "Ghi chú: tối đa 2000 ký tự (đang có 2001)." in response.content.decode()
+    assert _answer(assessment, "1.2") is None
+    _save(client, assessment, indicators["1.2"], a="4", b="10", note="x" * 2000)
+    assert len(_answer(assessment, "1.2").note) == 2000
+
+
 def test_a_count_that_is_not_whole_and_a_manual_score_above_max_are_refused(world, assessment, indicators, client_as):
     client = client_as(world.officer_a1)
-    assert "phải là số nguyên không âm" in _save(client, assessment, indicators["1.3"], count="2,5").content.decode()
+    assert "Số lượng: “2,5” phải là số nguyên." in _save(client, assessment, indicators["1.3"], count="2,5").content.decode()
     assert "vượt điểm tối đa" in _save(client, assessment, indicators["2"], points="11").content.decode()
 
 
