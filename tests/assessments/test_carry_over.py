@@ -307,3 +307,19 @@ def test_the_page_and_the_copy_cost_the_same_queries_for_20_and_for_150_criteria
     small, large = _copy_queries(world, 16), _copy_queries(world, 146)
     assert small == large, (small, large)
     assert large[1] < 40
+
+
+def test_the_entry_page_costs_the_same_queries_with_copied_answers_as_without(years):
+    client = Client()
+    client.force_login(years.officer_a1)
+    url = _url("entry", years.this)
+    counts = []
+    for step in ("before", "after"):
+        if step == "after":
+            _copy(years)
+        assert client.get(url).status_code == 200
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url)
+        counts.append(len(queries))
+    assert page.content.decode().count("từ năm trước — cần xác nhận") == 4
+    assert counts[0] == counts[1], counts
