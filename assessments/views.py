@@ -28,8 +28,13 @@ def appraiser_home(request):
     periods under way and the units of the province."""
     return render(request, "assessments/appraiser_home.html", {
         "groups": units_by_kind(request.province), "title": "Tổ thẩm định", "periods": selectors.periods_of(request.province),
-        "queue": queues.appraiser_queue(request.user, request.province.slug, timezone.localdate()),
+        **_queue(request),
     })
+
+
+def _queue(request) -> dict:
+    queue = queues.appraiser_queue(request.user, request.province.slug, timezone.localdate())
+    return {"queue": queue, "queue_groups": queues.by_round(queue)}
 
 
 @province_view(Role.APPRAISAL_LEAD)
@@ -37,8 +42,7 @@ def lead_home(request):
     return render(request, "assessments/appraiser_home.html", {
         "groups": units_by_kind(request.province), "title": "Tổ trưởng Tổ thẩm định", "is_lead": True,
         "periods": selectors.periods_of(request.province),
-        "blockers": queues.lead_queue(request.province, request.province.slug, timezone.localdate()),
-        "queue": queues.appraiser_queue(request.user, request.province.slug, timezone.localdate()),
+        "blockers": queues.lead_queue(request.province, request.province.slug, timezone.localdate()), **_queue(request),
     })
 
 
