@@ -250,8 +250,33 @@ def appraiser_queue(user, slug: str, today: date) -> list[AppraiserTask]:
             deadline=_deadline(f"Hạn thẩm định lần {rnd}", end, today),
             url=_url("assessments:unit_appraisal", slug, assessment_id=row["pk"]),
         ))
-    tasks.sort(key=lambda t: (t.deadline.day if t.deadline else date.max, t.round, t.unit))
+    tasks.sort(key=lambda t: (t.deadline.day if t.deadline else date.max, t.period, t.round, t.unit))
     return tasks
+
+
+@dataclass
+class AppraiserGroup:
+    """The tasks of one period and round: they share the round's deadline."""
+
+    period: str
+    round: int
+    deadline: Deadline | None
+    tasks: list[AppraiserTask]
+
+    @property
+    def undecided(self) -> int:
+        return sum(t.undecided for t in self.tasks)
+
+
+def by_round(tasks: list[AppraiserTask]) -> list[AppraiserGroup]:
+    """`appraiser_queue`'s tasks grouped by period and round, in the queue's order."""
+    groups: dict[tuple[str, int], AppraiserGroup] = {}
+    for task in tasks:
+        key = (task.period, task.round)
+        if key not in groups:
+            groups[key] = AppraiserGroup(task.period, task.round, task.deadline, [])
+        groups[key].tasks.append(task)
+    return list(groups.values())
 
 
 # --- lead ---------------------------------------------------------------------------------

@@ -53,7 +53,8 @@ def test_an_appraiser_works_through_the_queue_on_the_home_page(two_units_in_roun
     row = page.locator(f"[data-testid=queue-row][data-assessment='{other.pk}']")
     expect(row).to_contain_text("Sở Tài chính")
     expect(row.get_by_test_id("undecided")).to_have_text("4")
-    expect(row.get_by_test_id("deadline")).to_contain_text("còn 10 ngày")
+    expect(page.get_by_test_id("queue-group")).to_contain_text("Kỳ đánh giá 2025 · Thẩm định lần 1")
+    expect(page.get_by_test_id("queue-group").get_by_test_id("deadline")).to_have_text(re.compile("Hạn thẩm định lần 1: .* còn 10 ngày"))
     snapshot("-home-before")
 
     # Opens the unit from the queue, decides one criterion, comes back: 3 left.
