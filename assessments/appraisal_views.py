@@ -4,11 +4,10 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from dti_portal.accounts.access import province_view
 from dti_portal.accounts.models import Role, User
@@ -17,9 +16,10 @@ from indicators.display import url_maker
 from indicators.models import Indicator
 from indicators.scoring import Rule
 
-from . import appraisal, selectors
+from . import acts, appraisal, selectors
 from .answer_forms import answer_form
-from .models import Assessment, Assignment, Event, Period, Review
+from .history import CSV_HEADER, csv_rows, history_rows
+from .models import Assessment, Assignment, Period, Review
 from .rows import AppraisalRows, board_rows
 from .views import _back as entry_back
 
@@ -49,10 +49,21 @@ def board(request, period_id: int):
         assessments = [a for a in assessments if any(x.appraiser_id == request.user.pk for x in teams[a.pk])]
     decisions = selectors.decisions_of(period, assessments)
     precision = dict(period.period_frameworks.values_list("framework_id", "framework__precision"))
-    rows = board_rows(assessments, teams, selectors.signoffs_of(period), decisions.undecided, precision, request.province.slug)
+    signoffs = selectors.signoffs_of(period)
+    rows = board_rows(assessments, teams, signoffs, decisions.undecided, precision, request.province.slug)
     context = {"period": period, "rows": rows, "is_lead": is_lead, "is_admin": Role.PROVINCE_ADMIN in request.roles,
                "per_appraiser": decisions.per_appraiser}
     if is_lead:
+        # Only the acts that fit the stage; a unit whose whole team signed offers its finalising.
+        keys, waiting = acts.stage_acts(period, assessments)
+        act_url = url_maker("assessments:lead_act", {"province": request.province.slug, "period_id": period.pk}, "act")
+        finalise_url = url_maker("assessments:finalise", {"province": request.province.slug}, "assessment_id")
+        context |= {"acts": [{"key": key, "label": acts.PERIOD_ACTS[key][0], "url": act_url(key)} for key in keys],
+                    "waiting": waiting}
+        for row, a in zip(rows, assessments, strict=True):
+            team = {x.appraiser for x in teams.get(a.pk, [])}
+            if a.status == Assessment.Status.ROUND2 and team and team <= {name for name, _ in signoffs.get(a.pk, ())}:
+                row["finalise_url"] = finalise_url(a.pk)
         remove = url_maker("assessments:assignment_remove", {"province": request.province.slug}, "assignment_id")
         context |= {
             "assignments": [{"appraiser": a.appraiser, "unit": a.unit or "mọi đơn vị", "group": a.group or "mọi nhóm",
@@ -67,23 +78,42 @@ def board(request, period_id: int):
     return render(request, "assessments/appraisal_board.html", context)
 
 
-@require_POST
+def _confirm(request, plan: acts.Plan, back: str, *, refusal: str = "", status: int = 200, extra: dict | None = None):
+    """A confirmation page: what the act will do (GET), or why it was just refused (POST, 400)."""
+    return render(request, "assessments/confirm_act.html", {
+        "plan": plan, "back": back, "refusal": refusal or plan.refusal, **(extra or {})}, status=status)
+
+
+def _board_url(request, period) -> str:
+    return reverse("assessments:appraisal_board", kwargs={"province": request.province.slug, "period_id": period.pk})
+
+
+PERIOD_SERVICES = {"bat-dau-vong-1": appraisal.round1_start, "dong-vong-1": appraisal.round1_close,
+                   "bat-dau-vong-2": appraisal.round2_start}
+
+
+def _done_text(act: str, result) -> str:
+    if act == "dong-vong-1":
+        return f"Đã đóng vòng 1: {result['returned']} đơn vị chờ giải trình, {result['round2']} đơn vị sang vòng 2."
+    return f"Đã bắt đầu thẩm định lần {1 if act == 'bat-dau-vong-1' else 2} cho {result} đơn vị."
+
+
+@require_http_methods(["GET", "POST"])
 @province_view(*LEADS)
 def lead_act(request, period_id: int, act: str):
-    period = get_object_or_404(Period, pk=period_id)
-    acts = {"bat-dau-vong-1": appraisal.round1_start, "dong-vong-1": appraisal.round1_close, "bat-dau-vong-2": appraisal.round2_start}
-    if act not in acts:
-        raise PermissionDenied
-    try:
-        result = acts[act](period=period, actor=request.user)
-    except ValidationError as error:
-        _messages(request, error)
-    else:
-        if isinstance(result, dict):
-            messages.success(request, f"Đã đóng vòng 1: {result['returned']} đơn vị chờ giải trình, {result['round2']} đơn vị sang vòng 2.")
-        else:
-            messages.success(request, f"Đã chuyển {result} đơn vị.")
-    return _board(request, period)
+    """A period act of the lead: GET shows what it will do, POST does it."""
+    period = get_object_or_404(Period.objects.select_related("lead"), pk=period_id)
+    if act not in PERIOD_SERVICES:
+        raise Http404("Không có việc này.")
+    if request.method == "POST":
+        try:
+            result = PERIOD_SERVICES[act](period=period, actor=request.user)
+        except ValidationError as error:
+            return _confirm(request, acts.period_plan(period, act), _board_url(request, period),
+                            refusal=" ".join(error.messages), status=400)
+        messages.success(request, _done_text(act, result))
+        return _board(request, period)
+    return _confirm(request, acts.period_plan(period, act), _board_url(request, period))
 
 
 @require_POST
@@ -232,22 +262,42 @@ def sign(request, assessment_id: int):
     return _back(request, assessment)
 
 
-@require_POST
+def _unit_url(request, assessment) -> str:
+    return reverse("assessments:unit_appraisal", kwargs={"province": request.province.slug, "assessment_id": assessment.pk})
+
+
+@require_http_methods(["GET", "POST"])
 @province_view(*LEADS)
 def finalise(request, assessment_id: int):
+    """GET shows what finalising will do; POST finalises."""
     assessment = selectors.get_assessment_for_appraiser(request, assessment_id)
-    _act(request, assessment, lambda: appraisal.finalise(assessment=assessment, actor=request.user), "Đã chốt kết quả.")
-    return _back(request, assessment)
+    if request.method == "POST":
+        try:
+            appraisal.finalise(assessment=assessment, actor=request.user)
+        except ValidationError as error:
+            return _confirm(request, acts.finalise_plan(assessment), _unit_url(request, assessment),
+                            refusal=" ".join(error.messages), status=400)
+        messages.success(request, "Đã chốt kết quả.")
+        return _back(request, assessment)
+    return _confirm(request, acts.finalise_plan(assessment), _unit_url(request, assessment))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @province_view(Role.PROVINCE_ADMIN)
 def reopen(request, assessment_id: int):
+    """GET shows what re-opening will do and asks for the reason; POST re-opens."""
     assessment = selectors.get_assessment_for_user(request, assessment_id)
-    _act(request, assessment,
-         lambda: appraisal.reopen(assessment=assessment, actor=request.user, reason=request.POST.get("reason", "")),
-         "Đã mở lại kết quả; các chữ ký cũ được lưu trong nhật ký.")
-    return _back(request, assessment)
+    reason = request.POST.get("reason", "").strip()
+    extra = {"reason_field": True, "reason": reason}
+    if request.method == "POST":
+        try:
+            appraisal.reopen(assessment=assessment, actor=request.user, reason=reason)
+        except ValidationError as error:
+            return _confirm(request, acts.reopen_plan(assessment), _unit_url(request, assessment),
+                            refusal=" ".join(error.messages), status=400, extra=extra)
+        messages.success(request, "Đã mở lại kết quả; các chữ ký cũ được lưu trong nhật ký.")
+        return _back(request, assessment)
+    return _confirm(request, acts.reopen_plan(assessment), _unit_url(request, assessment), extra=extra)
 
 
 # --- the unit's explanation ---------------------------------------------------------------
@@ -277,16 +327,12 @@ def explanation_submit(request, assessment_id: int):
 
 @province_view()
 def history_csv(request, assessment_id: int):
-    """The assessment's whole event log as CSV (UTF-8 with BOM for Excel)."""
+    """The assessment's whole event log as CSV (UTF-8 with BOM for Excel), with the page's labels."""
     assessment = selectors.get_assessment_for_user(request, assessment_id)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="lich-su-{assessment.pk}.csv"'
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow(["thoi_gian", "nguoi", "chi_tieu", "viec", "truoc", "sau", "ly_do"])
-    for event in Event.objects.filter(assessment=assessment).select_related("actor", "indicator"):
-        writer.writerow([
-            timezone.localtime(event.created_at).strftime("%d/%m/%Y %H:%M:%S"), event.actor.username if event.actor else "",
-            event.indicator.code if event.indicator else "", event.action, event.old, event.new, event.reason,
-        ])
+    writer.writerow(CSV_HEADER)
+    writer.writerows(csv_rows(history_rows(assessment)))
     return response

@@ -16,6 +16,7 @@ from . import queues, selectors, services
 from .answer_forms import answer_form, initial_of
 from .evidence import ACCEPT_ATTRIBUTE, EvidenceRefused, max_bytes
 from .forms import EvidenceForm, ExtensionForm, PeriodForm
+from .history import history_rows
 from .models import Answer, Assessment, Event, Period
 from .rows import EntryRows, echo_text, keep_only_left, period_rows, typed_row
 
@@ -413,9 +414,8 @@ def withdraw(request, assessment_id: int):
 
 @province_view()
 def history(request, assessment_id: int):
+    """The assessment's event log with Vietnamese labels and old → new values (assessments.history)."""
     assessment = selectors.get_assessment_for_user(request, assessment_id)
-    events = Event.objects.filter(assessment=assessment).select_related("actor", "indicator")
     code = request.GET.get("chi-tieu", "")
-    if code:
-        events = events.filter(indicator__code=code)
-    return render(request, "assessments/history.html", {"assessment": assessment, "events": events, "code": code})
+    return render(request, "assessments/history.html", {
+        "assessment": assessment, "rows": history_rows(assessment, code), "code": code})

@@ -139,6 +139,28 @@ def _check_ready(province, year: int) -> None:
         raise ValidationError(f"Chưa có kết quả năm {year} để công bố.")
 
 
+def publication_plan(province, year: int) -> dict:
+    """What publishing `year` would do now, for the confirmation page: the assessments that become
+    published (and read-only for good), those not reported, how many imported results are frozen,
+    and the refusal `publication_request` would give ("" when it may be done). A few queries, none per unit."""
+    units = {"final": [], "not_reported": [], "published": []}
+    refusal = ""
+    for name, status in (Assessment.objects.filter(period__province=province, period__year=year)
+                         .order_by("unit__kind__order", "unit__name").values_list("unit__name", "status")):
+        if status in units:
+            units[status].append(name)
+    try:
+        _check_ready(province, year)
+    except ValidationError as error:
+        refusal = " ".join(error.messages)
+    existing = Publication.objects.filter(province=province, year=year).select_related("requested_by").first()
+    if existing is not None and not refusal:
+        refusal = _refusal(existing, year)
+    imported = 0 if units["final"] or units["not_reported"] else ImportedResult.objects.filter(province=province, year=year).count()
+    return {"year": year, "final": units["final"], "not_reported": units["not_reported"], "imported": imported,
+            "refusal": refusal}
+
+
 def _refusal(existing: Publication | None, year: int) -> str:
     if existing is None:  # the request recorded first was rolled back in the meantime
         return f"Một yêu cầu công bố kết quả năm {year} khác vừa được gửi cùng lúc; hãy tải lại trang rồi thử lại."

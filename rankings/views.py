@@ -1,12 +1,11 @@
 import base64
-from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments.selectors import periods_of
 from dti_portal.accounts.access import get_unit_for_user, province_view
@@ -17,8 +16,9 @@ from dti_portal.tenancy.selectors import units_by_kind
 from . import selectors
 from .charts import bar_chart
 from .exporters import ranking_rows, render_csv, render_xlsx
+from .forms import PublicationForm
 from .models import Publication, Scorecard
-from .publication import file_slug, publication_discard, publication_request, publication_retry
+from .publication import file_slug, publication_discard, publication_plan, publication_request, publication_retry
 from .results import results_import
 
 SESSION_KEY = "results_import"
@@ -125,8 +125,12 @@ def publication_list(request):
         publication.progress = selectors.publication_progress(publication)
     return render(request, "rankings/publication_list.html", {
         "publications": publications, "can_publish": Role.PROVINCE_ADMIN in request.roles,
-        "years": sorted({year for year, _ in selectors.available(request.province)} | _period_years(request.province), reverse=True),
+        "years": _years(request.province), "form": PublicationForm(),
     })
+
+
+def _years(province) -> list[int]:
+    return sorted({year for year, _ in selectors.available(province)} | _period_years(province), reverse=True)
 
 
 def _period_years(province) -> set[int]:
@@ -135,29 +139,41 @@ def _period_years(province) -> set[int]:
     return set(Period.objects.filter(province=province).values_list("year", flat=True))
 
 
-@require_POST
+def _publication_form(request, form, refusal: str = "", status: int = 200):
+    """The publish form on its own page, with what was typed and why it was refused."""
+    return render(request, "rankings/publication_form.html", {
+        "form": form, "years": _years(request.province), "refusal": refusal}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
 @province_view(Role.PROVINCE_ADMIN)
 def publication_create(request):
-    """Validate, record the request and queue it: the workers make the files; the page shows progress."""
-    data = request.POST
+    """GET with the form's values: what publishing will do (the confirmation page); POST: validate,
+    record the request and queue it (the workers make the files; the page shows progress). A
+    refusal shows the form again with the typed values (400)."""
+    if request.method == "GET":
+        if not request.GET or "sua" in request.GET:  # the form alone, or again to change what was typed
+            return _publication_form(request, PublicationForm(request.GET or None))
+        form = PublicationForm(request.GET)
+        if not form.is_valid():
+            return _publication_form(request, form, status=400)
+        plan = publication_plan(request.province, form.cleaned_data["year"])
+        if plan["refusal"]:
+            return _publication_form(request, form, plan["refusal"], status=400)
+        return render(request, "rankings/publication_confirm.html", {"form": form, "plan": plan})
+    form = PublicationForm(request.POST)
+    if not form.is_valid():
+        return _publication_form(request, form, status=400)
+    data = form.cleaned_data
     try:
-        year = int(data.get("year", ""))
-        decision_date = datetime.strptime(data.get("decision_date", "").strip(), "%d/%m/%Y").date()
-        if not data.get("decision_number", "").strip() or not data.get("signer", "").strip():
-            raise ValidationError("Cần số quyết định và người ký.")
         publication = publication_request(
-            province=request.province, year=year, decision_number=data["decision_number"].strip()[:60],
-            decision_date=decision_date, signer=data["signer"].strip()[:150], actor=request.user)
-    except ValueError:
-        messages.error(request, "Năm hoặc ngày quyết định không hợp lệ (ngày theo dạng dd/mm/yyyy).")
+            province=request.province, year=data["year"], decision_number=data["decision_number"].strip(),
+            decision_date=data["decision_date"], signer=data["signer"].strip(), actor=request.user)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, f"Đã ghi nhận yêu cầu công bố kết quả năm {publication.year}; "
-                                  "báo cáo và phiếu điểm đang được tạo, tiến độ hiện ở trang này.")
-        return redirect("rankings:publication_detail", province=request.province.slug, year=publication.year)
-    return redirect("rankings:publication_list", province=request.province.slug)
+        return _publication_form(request, form, " ".join(error.messages), status=400)
+    messages.success(request, f"Đã ghi nhận yêu cầu công bố kết quả năm {publication.year}; "
+                              "báo cáo và phiếu điểm đang được tạo, tiến độ hiện ở trang này.")
+    return redirect("rankings:publication_detail", province=request.province.slug, year=publication.year)
 
 
 def _publication_for(request, year: int):

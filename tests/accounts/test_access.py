@@ -53,6 +53,11 @@ GET_MATRIX = {
     "assessments:evidence_download": ALL,
     "assessments:appraisal_board": ALL - {Role.UNIT_OFFICER},
     "assessments:history_csv": ALL,
+    # Irreversible acts: GET shows what will happen (the confirmation page), POST acts.
+    "assessments:lead_act": {Role.APPRAISAL_LEAD, Role.PROVINCE_ADMIN},
+    "assessments:finalise": {Role.APPRAISAL_LEAD, Role.PROVINCE_ADMIN},
+    "assessments:reopen": {Role.PROVINCE_ADMIN},
+    "rankings:publication_create": {Role.PROVINCE_ADMIN},
     "rankings:ranking_list": ALL,
     "rankings:ranking_detail": ALL,
     "rankings:ranking_export": ALL,
@@ -73,11 +78,11 @@ POST_ONLY = {
     "indicators:indicator_delete",
     "assessments:period_open", "assessments:extension_grant", "assessments:answer_save",
     "assessments:evidence_upload", "assessments:withdraw", "assessments:answers_save_group",
-    "assessments:lead_act", "assessments:assignment_add", "assessments:lead_set", "assessments:assignment_remove",
-    "assessments:review", "assessments:confirm_all", "assessments:sign", "assessments:finalise", "assessments:reopen",
+    "assessments:assignment_add", "assessments:lead_set", "assessments:assignment_remove",
+    "assessments:review", "assessments:confirm_all", "assessments:sign",
     "assessments:explanation_save", "assessments:explanation_submit", "assessments:workbook_confirm",
     "assessments:carry_confirm",
-    "rankings:publication_create", "rankings:publication_retry", "rankings:publication_discard",
+    "rankings:publication_retry", "rankings:publication_discard",
     "notifications:open", "notifications:mark_all",
 }
 

@@ -192,8 +192,9 @@ def test_the_audit_trail_downloads_as_csv(team, assessment, indicators, client_a
     _review(team.appraiser_a, assessment, indicators["1.2"], decision="adjust", inputs={"a": "3", "b": "10"}, reason="Chỉ 3 hồ sơ")
     response = client_as(team.lead_a).get(reverse("assessments:history_csv", kwargs={"province": "tinh-a", "assessment_id": assessment.pk}))
     text = response.content.decode("utf-8-sig")
-    assert text.splitlines()[0] == "thoi_gian,nguoi,chi_tieu,viec,truoc,sau,ly_do"
-    assert "assessment.round1.adjust" in text and "Chỉ 3 hồ sơ" in text and "assessment.submitted" in text
+    assert text.splitlines()[0] == "Thời gian,Người thực hiện,Chỉ tiêu,Việc,Thay đổi,Lý do / ghi chú"
+    assert "Thẩm định lần 1: Điều chỉnh điểm" in text and "Chỉ 3 hồ sơ" in text and "Gửi bản tự đánh giá" in text
+    assert "assessment.round1.adjust" not in text and "{'" not in text
 
 
 def test_the_reminder_command_reminds_before_deadlines_and_marks_units_that_never_reported(

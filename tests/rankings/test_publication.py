@@ -135,16 +135,64 @@ def test_the_admin_publishes_from_the_page_and_bad_input_is_refused(demo, django
     admin = Client()
     admin.force_login(User.objects.get(username="daknong.quantri"))
     url = reverse("rankings:publication_create", kwargs={"province": "daknong"})
-    assert admin.get(url).status_code == 405
-    bad = admin.post(url, {"year": "2023", "decision_number": "401/QĐ-UBND", "decision_date": "31/02/2024", "signer": "X"}, follow=True)
-    assert "ngày quyết định không hợp lệ" in bad.content.decode()
-    missing = admin.post(url, {"year": "2023", "decision_number": "", "decision_date": "05/04/2024", "signer": ""}, follow=True)
-    assert "Cần số quyết định và người ký." in missing.content.decode()
+    assert admin.get(url).status_code == 200  # the form alone
+    bad = admin.post(url, {"year": "2023", "decision_number": "401/QĐ-UBND", "decision_date": "31/02/2024", "signer": "X"})
+    assert bad.status_code == 400 and "Ngày quyết định không hợp lệ" in bad.content.decode()
+    missing = admin.post(url, {"year": "2023", "decision_number": "", "decision_date": "05/04/2024", "signer": ""}).content.decode()
+    assert "Cần số quyết định." in missing and "Cần người ký." in missing
     with django_capture_on_commit_callbacks(execute=True):
         ok = admin.post(url, {"year": "2023", "decision_number": "401/QĐ-UBND", "decision_date": "05/04/2024", "signer": "Chủ tịch"})
     assert ok.status_code == 302 and ok["Location"] == "/daknong/lanh-dao/cong-bo/2023/"
     page = admin.get(ok["Location"]).content.decode()
     assert "Đã ghi nhận yêu cầu công bố kết quả năm 2023" in page and "Đã công bố" in page
+
+
+FORM = {"year": "2023", "decision_number": "401/QĐ-UBND", "decision_date": "05/04/2024", "signer": "Chủ tịch UBND tỉnh"}
+
+
+def _admin(username="daknong.quantri"):
+    admin = Client()
+    admin.force_login(User.objects.get(username=username))
+    return admin
+
+
+def test_the_publish_form_asks_first_saying_what_becomes_read_only_and_changes_nothing(demo):
+    admin = _admin("daklak.quantri")
+    url = reverse("rankings:publication_create", kwargs={"province": "daklak"})
+    response = admin.get(url, FORM | {"year": "2021", "decision_number": "KH-BCĐCĐS"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "Công bố kết quả năm 2021" in page
+    assert "1 bản đánh giá</b> chuyển từ “Đã chốt kết quả” sang <b>“Đã công bố”</b>" in page
+    assert "UBND tỉnh Đắk Lắk" in page and "không ai mở lại hay sửa được nữa" in page and "Không có thư báo" in page
+    assert 'name="decision_number" value="KH-BCĐCĐS"' in page  # carried to the confirming POST
+    with scopes_disabled():
+        assert not Publication.objects.exists()
+
+
+def test_a_refused_publication_keeps_what_was_typed(demo):
+    admin = _admin()
+    url = reverse("rankings:publication_create", kwargs={"province": "daknong"})
+    for response in (admin.get(url, FORM | {"year": "2024"}), admin.post(url, FORM | {"year": "2024"})):
+        page = response.content.decode()
+        assert response.status_code == 400 and "bản đánh giá chưa chốt kết quả" in page
+        assert 'value="401/QĐ-UBND"' in page and 'value="Chủ tịch UBND tỉnh"' in page and 'value="05/04/2024"' in page
+        assert "<option selected>2024</option>" in page
+    too_long = admin.post(url, FORM | {"signer": "X" * 151})
+    page = too_long.content.decode()
+    assert too_long.status_code == 400 and "Tên người ký dài quá 150 ký tự." in page and 'value="401/QĐ-UBND"' in page
+    with scopes_disabled():
+        assert not Publication.objects.exists()
+
+
+def test_asking_to_publish_a_year_already_published_is_refused_on_the_form(demo, publish):
+    publish("daknong", 2023)
+    response = _admin().get(reverse("rankings:publication_create", kwargs={"province": "daknong"}), FORM)
+    assert response.status_code == 400 and "đã được công bố theo quyết định 401/QĐ-UBND" in response.content.decode()
+
+
+def test_only_a_province_admin_opens_the_publish_confirmation(demo):
+    leader = _admin("daknong.lanhdao")
+    assert leader.get(reverse("rankings:publication_create", kwargs={"province": "daknong"}), FORM).status_code == 403
 
 
 def _words_past_the_right_margin(pdf: bytes, margin_pt: float) -> list[str]:

@@ -252,7 +252,7 @@ def test_two_requests_for_one_year_give_one_publication_and_a_refusal_in_vietnam
         f"{timezone.localtime(first.requested_at):%H:%M ngày %d/%m/%Y}) và đang được tạo; không tạo yêu cầu thứ hai."]
     response = client_as(world.admin_a).post(reverse("rankings:publication_create", kwargs={"province": "tinh-a"}), {
         "year": str(YEAR), "decision_number": "14/QĐ-UBND", "decision_date": "01/03/2026", "signer": "X"}, follow=True)
-    assert response.status_code == 200 and "không tạo yêu cầu thứ hai" in response.content.decode()
+    assert response.status_code == 400 and "không tạo yêu cầu thứ hai" in response.content.decode()
     with scopes_disabled():
         assert list(Publication.objects.values_list("decision_number", flat=True)) == ["12/QĐ-UBND"]
 

@@ -1,0 +1,280 @@
+"""The event log as people read it: a Vietnamese label for each kind of event and its old → new
+values written the way the pages write them (numbers with a decimal comma and grouped thousands,
+choices by their labels, statuses by their names), never raw codes and dictionaries.
+
+Pure functions over plain values, and one selector (`history_rows`) that reads an assessment's
+events in one query; the history page and the CSV both print its rows.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+
+from indicators.scoring import ScoringError, format_number, input_fields, parse_number
+
+from .models import Assessment, Event, Review
+
+DASH = "—"
+ARROW = " → "
+
+# One label per kind of event (Event.action). A kind missing here is shown by its code, so a new
+# kind written by a service should get its label here too.
+ACTION_LABELS = {
+    "assessment.created": "Tạo bản đánh giá",
+    "assessment.extension": "Gia hạn tự đánh giá",
+    "answer.saved": "Lưu số liệu",
+    "evidence.added": "Thêm tài liệu kiểm chứng",
+    "evidence.removed": "Xoá tài liệu kiểm chứng",
+    "assessment.submitted": "Gửi bản tự đánh giá",
+    "assessment.withdrawn": "Rút lại bản tự đánh giá",
+    "assessment.not_reported": "Ghi nhận không báo cáo",
+    "assessment.round1.started": "Bắt đầu thẩm định lần 1",
+    "assessment.round1.closed": "Đóng vòng thẩm định lần 1",
+    "assessment.explanation.saved": "Lưu giải trình",
+    "assessment.explained": "Gửi giải trình",
+    "assessment.round2.started": "Bắt đầu thẩm định lần 2",
+    "assessment.signed": "Ký xác nhận kết quả thẩm định",
+    "assessment.finalised": "Chốt kết quả",
+    "assessment.reopened": "Mở lại kết quả",
+    "assessment.published": "Công bố kết quả",
+}
+ROUND_NAMES = {"1": "Thẩm định lần 1", "2": "Thẩm định lần 2"}
+DECISIONS = dict(Review.Decision.choices)
+STATUSES = dict(Assessment.Status.choices)
+# Keys of old/new shown by a generic line (events without a formatter of their own).
+KEY_LABELS = {
+    "status": "Trạng thái", "note": "Ghi chú", "self_score": "Điểm tự chấm", "score": "Điểm", "reason": "Lý do",
+    "decision": "Quyết định", "explanation": "Giải trình", "until": "Gia hạn đến", "name": "Tệp",
+    "appraiser": "Người ký", "framework": "Bộ chỉ số", "inputs": "Số liệu",
+}
+
+
+def action_label(action: str) -> str:
+    """"assessment.round1.adjust" → "Thẩm định lần 1: Điều chỉnh điểm"; an unknown kind → its code."""
+    if action in ACTION_LABELS:
+        return ACTION_LABELS[action]
+    parts = action.split(".")
+    if len(parts) == 3 and parts[0] == "assessment" and parts[1].startswith("round") and parts[2] in DECISIONS:
+        return f"{ROUND_NAMES.get(parts[1][5:], parts[1])}: {DECISIONS[parts[2]]}"
+    return action
+
+
+# --- values --------------------------------------------------------------------------------
+def _grouped(number: Decimal) -> str:
+    """A number with a decimal comma and grouped thousands, every significant decimal kept."""
+    exponent = number.normalize().as_tuple().exponent
+    return format_number(number, places=max(0, -exponent) if isinstance(exponent, int) else 0)
+
+
+def stored_number(value) -> str:
+    """A number the portal stored ("12.5", a score): Vietnamese text; "—" for none."""
+    if value in (None, ""):
+        return DASH
+    try:
+        return _grouped(Decimal(str(value)))
+    except InvalidOperation:
+        return str(value)
+
+
+def typed_number(value) -> str:
+    """A number as a person typed it: read the Vietnamese way ("1.000" = 1000), else as stored
+    text with a decimal point ("41.6"), else shown as typed between quotes."""
+    if value in (None, ""):
+        return DASH
+    try:
+        return _grouped(parse_number(value, allow_negative=True, places=12))
+    except ScoringError:
+        pass
+    text = str(value).strip()
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return f"“{text}”"
+    return _grouped(number) if number.is_finite() else f"“{text}”"
+
+
+def _choice(value, choices: list[str]) -> str:
+    """A chosen option by its label, whether it was stored as the label or as its index."""
+    if isinstance(value, str) and value.strip().isdigit() and value.strip() not in choices:
+        value = int(value.strip())
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < len(choices):
+        return choices[value]
+    return str(value) if value not in (None, "") else DASH
+
+
+def input_value(value, spec: dict | None) -> str:
+    """One input's value as the page writes it, by the kind of input the rule asks for."""
+    kind = (spec or {}).get("kind", "")
+    choices = (spec or {}).get("choices", [])
+    if value in (None, "", []):
+        return DASH
+    if kind == "bool" or isinstance(value, bool):
+        text = str(value).strip().lower()
+        return "Có" if value is True or text in ("có", "co", "yes", "true", "1", "x") else "Không"
+    if kind == "multi" or isinstance(value, list):
+        items = value if isinstance(value, list) else [value]
+        return ", ".join(_choice(v, choices) for v in items) or DASH
+    if kind == "choice":
+        return _choice(value, choices)
+    if kind in ("number", "integer"):
+        return typed_number(value)
+    return str(value)
+
+
+def _name(spec: dict, single: bool) -> str:
+    """How an input is named in a change: nothing when the rule has one input; "a", "b" as the
+    decisions write them; else its label."""
+    if single:
+        return ""
+    return spec["name"] if len(spec["name"]) <= 2 else spec["label"]
+
+
+def inputs_change(old: dict | None, new: dict | None, specs: list[dict] | None) -> str:
+    """"a 850 → 1.000; b 1.000": each input of the rule in order, old → new where it changed."""
+    old, new = old or {}, new or {}
+    if specs is None:
+        specs = [{"name": key, "label": KEY_LABELS.get(key, key), "kind": ""} for key in dict.fromkeys([*old, *new])]
+    extra = [{"name": key, "label": key, "kind": ""} for key in dict.fromkeys([*old, *new]) if key not in {s["name"] for s in specs}]
+    specs = [*specs, *extra]
+    parts = []
+    for spec in specs:
+        name = spec["name"]
+        if name not in old and name not in new:
+            continue
+        before, after = input_value(old.get(name), spec), input_value(new.get(name), spec)
+        label = _name(spec, len(specs) == 1)
+        shown = after if (before == after or not old) else f"{before}{ARROW}{after}"
+        parts.append(f"{label} {shown}".strip())
+    return "; ".join(parts)
+
+
+def _quoted(text) -> str:
+    return f"“{text}”" if text else DASH
+
+
+def _change(label: str, before: str, after: str) -> str:
+    return f"{label}: {after}" if before in (DASH, after) else f"{label}: {before}{ARROW}{after}"
+
+
+def _status(value) -> str:
+    return STATUSES.get(value, value) if value else DASH
+
+
+def _day(value) -> str:
+    if not value:
+        return DASH
+    year, month, day = str(value)[:10].split("-")
+    return f"{day}/{month}/{year}"
+
+
+# --- one event -------------------------------------------------------------------------------
+def describe(action: str, old: dict | None, new: dict | None, specs: list[dict] | None = None,
+             framework: str = "") -> list[str]:
+    """The lines that say what an event changed, in Vietnamese. `specs` are the indicator's inputs
+    (`input_fields`), `framework` the name of the assessment's framework."""
+    old = old if isinstance(old, dict) else {}
+    new = new if isinstance(new, dict) else {}
+    lines: list[str] = []
+    if action == "answer.saved":
+        if old.get("inputs") != new.get("inputs"):
+            lines.append(f"Số liệu: {inputs_change(old.get('inputs'), new.get('inputs'), specs) or DASH}")
+        if old.get("note", "") != new.get("note", ""):
+            lines.append(f"Ghi chú: {_quoted(old.get('note'))}{ARROW}{_quoted(new.get('note'))}" if old.get("note")
+                         else f"Ghi chú: {_quoted(new.get('note'))}")
+        if old.get("self_score") != new.get("self_score"):
+            lines.append(f"Điểm tự chấm: {stored_number(old.get('self_score'))}{ARROW}{stored_number(new.get('self_score'))}")
+        return lines
+    if action.startswith("assessment.round") and "decision" in new:
+        if old.get("decision") and old["decision"] != new["decision"]:
+            lines.append(f"Quyết định: {DECISIONS.get(old['decision'], old['decision'])}{ARROW}"
+                         f"{DECISIONS.get(new['decision'], new['decision'])}")
+        lines.append(_change("Điểm", stored_number(old.get("score")) if old else DASH, stored_number(new.get("score"))))
+        inputs = new.get("inputs") or {}
+        if inputs and set(inputs) != {"points"}:
+            lines.append(f"Số liệu điều chỉnh: {inputs_change(old.get('inputs'), inputs, specs)}")
+        return lines
+    if action == "assessment.explanation.saved":
+        return [f"Giải trình: {_quoted(old.get('explanation'))}{ARROW}{_quoted(new.get('explanation'))}" if old.get("explanation")
+                else f"Giải trình: {_quoted(new.get('explanation'))}"]
+    if action in ("evidence.added", "evidence.removed"):
+        file = new if action == "evidence.added" else old
+        size = f" ({filesizeformat(file['size'])})" if file.get("size") is not None else ""
+        check = f", mã kiểm tra {file['sha256'][:12]}…" if file.get("sha256") else ""
+        return [f"Tệp: {file.get('name', DASH)}{size}{check}"]
+    if action == "assessment.extension":
+        return [_change("Gia hạn đến", _day(old.get("until")), _day(new.get("until")) if new.get("until") else "bỏ gia hạn")]
+    if action == "assessment.created":
+        return [f"Bộ chỉ số: {framework}"] if framework else []
+    if action == "assessment.signed":
+        return []  # the signer is the event's actor
+    if "status" in old or "status" in new:
+        lines.append(f"Trạng thái: {_status(old.get('status'))}{ARROW}{_status(new.get('status'))}")
+    if old.get("signoffs"):
+        lines.append("Chữ ký bị huỷ: " + "; ".join(str(s) for s in old["signoffs"]))
+    if new.get("decision") and action == "assessment.published":
+        lines.append(f"Quyết định công bố: {new['decision']}")
+    shown = {"status", "signoffs", "decision"} if lines else set()
+    for key in dict.fromkeys([*old, *new]):
+        if key in shown:
+            continue
+        before, after = old.get(key), new.get(key)
+        lines.append(_change(KEY_LABELS.get(key, key), _plain(before), _plain(after)))
+    return lines
+
+
+def _plain(value) -> str:
+    if value in (None, "", [], {}):
+        return DASH
+    if isinstance(value, dict):
+        return "; ".join(f"{KEY_LABELS.get(k, k)} {_plain(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_plain(v) for v in value)
+    return str(value)
+
+
+def csv_cell(value) -> str:
+    """A CSV cell a spreadsheet will not run: text starting with = + - @ (or a tab or carriage
+    return) gets a leading apostrophe, as OWASP advises against formula injection."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+# --- the selector ----------------------------------------------------------------------------
+CSV_HEADER = ["Thời gian", "Người thực hiện", "Chỉ tiêu", "Việc", "Thay đổi", "Lý do / ghi chú"]
+
+
+def history_rows(assessment: Assessment, code: str = "") -> list[dict]:
+    """The assessment's events, oldest first, as ready rows: time, who, indicator, label, the
+    lines of what changed and the reason. One query whatever the number of events (the inputs of
+    each indicator are described once)."""
+    events = Event.objects.filter(assessment=assessment).select_related("actor", "indicator")
+    if code:
+        events = events.filter(indicator__code=code)
+    framework = str(assessment.framework) if "framework" in assessment._state.fields_cache else ""
+    specs: dict[int, list[dict] | None] = {}
+    rows = []
+    for event in events:
+        indicator = event.indicator
+        if indicator is not None and indicator.pk not in specs:
+            try:
+                specs[indicator.pk] = input_fields(indicator.rule, indicator.params)
+            except ScoringError:
+                specs[indicator.pk] = None
+        actor = event.actor
+        rows.append({
+            "at": timezone.localtime(event.created_at).strftime("%d/%m/%Y %H:%M:%S"),
+            "actor": (actor.full_name or actor.username) if actor else "hệ thống",
+            "code": indicator.code if indicator else "",
+            "action": event.action,
+            "label": action_label(event.action),
+            "changes": describe(event.action, event.old, event.new, specs.get(indicator.pk) if indicator else None, framework),
+            "reason": event.reason,
+        })
+    return rows
+
+
+def csv_rows(rows: list[dict]) -> list[list[str]]:
+    """The history rows as CSV cells: the same labels and lines as the page, each cell safe."""
+    return [[csv_cell(v) for v in (r["at"], r["actor"], r["code"], r["label"], "\n".join(r["changes"]), r["reason"])]
+            for r in rows]
