@@ -55,6 +55,7 @@ MAX_BYTES_DEFAULT = 5 * 1024 * 1024
 MAX_UNZIPPED = 60 * 1024 * 1024  # a 5 MB workbook never holds more; a zip bomb does
 MAX_MEMBERS = 200
 EXTRA_ROWS = 200  # rows below the last indicator that may hold stray content before we give up
+EXTRA_COLUMNS = 20  # columns right of the last one that are looked at for stray content
 YES, NO = "Có", "Không"
 _TICK = YesNoField(required=False, choices=[("", "—"), (YES_VALUE, YES), (NO_VALUE, NO)])
 FIXED = ["Mã", "Chỉ tiêu", "Điểm tối đa", "Cách tính điểm", "Hướng dẫn, tài liệu kiểm chứng"]
@@ -400,7 +401,7 @@ def read_workbook(upload, layout: Layout) -> Reading:
         _check_identity(book, layout.assessment)
         sheet = book[DATA_SHEET]
         expected_rows = len(layout.lines) + 1
-        if (sheet.max_row or 0) > expected_rows + EXTRA_ROWS or (sheet.max_column or 0) > len(layout.header) + 50:
+        if (sheet.max_row or 0) > expected_rows + EXTRA_ROWS or (sheet.max_column or 0) > len(layout.header) + EXTRA_COLUMNS:
             raise WorkbookRefused(f"Trang “{DATA_SHEET}” có quá nhiều dòng hoặc cột ({sheet.max_row} dòng, "
                                   f"{sheet.max_column} cột); bảng tính của đơn vị có {expected_rows} dòng.")
         return _read_rows(sheet, layout)
@@ -410,18 +411,26 @@ def read_workbook(upload, layout: Layout) -> Reading:
 
 def _read_rows(sheet, layout: Layout) -> Reading:
     header = layout.header
+    width = len(header)
     reading = Reading()
-    rows = sheet.iter_rows(min_row=1, max_row=len(layout.lines) + 1 + EXTRA_ROWS, max_col=len(header))
-    head = [_cell_text(c) for c in next(rows, ())]
-    head += [""] * (len(header) - len(head))
+    rows = sheet.iter_rows(min_row=1, max_row=len(layout.lines) + 1 + EXTRA_ROWS, max_col=width + EXTRA_COLUMNS)
+    first = list(next(rows, ()))
+    head = [_cell_text(c) for c in first[:width]]
+    head += [""] * (width - len(head))
     if head != header:
         column = next(n for n, (a, b) in enumerate(zip(head, header)) if a != b)
         raise WorkbookRefused(f"Dòng tiêu đề đã bị sửa: cột {get_column_letter(column + 1)} phải là “{header[column]}” "
                               f"(đang là “{head[column]}”). Hãy dùng bảng tính tải về, không thêm, bớt hay đổi cột.")
     lines = iter(layout.lines)
-    for number, cells in enumerate(rows, start=2):
+    for number, cells in enumerate([first, *rows], start=1):
         cells = [c if c is not None else _BLANK for c in cells]
-        cells += [_BLANK] * (len(header) - len(cells))
+        stray = [n for n, c in enumerate(cells[width:], start=width) if c.value not in (None, "")]
+        if stray:
+            reading.refusals.append(Refusal(number, "", f"Có nội dung ngoài bảng, ở cột "
+                                            f"{', '.join(get_column_letter(n + 1) for n in stray)}; hãy xoá nội dung đó."))
+        if number == 1:
+            continue
+        cells = cells[:width] + [_BLANK] * (width - len(cells))
         line = next(lines, None)
         if line is None:
             if any(c.value not in (None, "") for c in cells):

@@ -458,3 +458,15 @@ def test_the_entry_page_links_to_the_workbook_for_the_units_officer_only(setup, 
         period.save()
     page = client_as(setup.officer_a1).get(url("entry", setup.assessment)).content.decode()
     assert url("workbook_download", setup.assessment) in page and url("workbook_upload", setup.assessment) not in page
+
+
+def test_content_right_of_the_table_is_refused(setup):
+    def edit(book):
+        sheet = book[DATA_SHEET]
+        sheet.cell(1, sheet.max_column + 2).value = "Cột thêm"
+        sheet.cell(7, sheet.max_column).value = "ghi nhớ"
+
+    reading = read(setup.assessment, filled(export(setup.assessment), {}, edit))
+    messages = [(r.row, r.message) for r in reading.refusals]
+    assert messages == [(1, "Có nội dung ngoài bảng, ở cột M; hãy xoá nội dung đó."),  # the table ends at K
+                        (7, "Có nội dung ngoài bảng, ở cột M; hãy xoá nội dung đó.")]
