@@ -7,8 +7,10 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 APT_PACKAGES := chromium poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
+# What pip needs to build PyICU (Vietnamese collation) from source: ICU's headers, pkg-config, a C++ compiler.
+BUILD_APT_PACKAGES := libicu-dev pkg-config g++
 
-.PHONY: demo test venv system-deps migrate demo-data serve bench load clean
+.PHONY: demo test venv system-deps build-deps apt-install migrate demo-data serve bench load clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Cần Python 3.11 ($(PYTHON))."; exit 1; }
@@ -16,7 +18,7 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 # Reinstall only when pyproject.toml changes, so a second `make demo` starts at once.
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml | $(BIN)/python build-deps
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
@@ -24,7 +26,14 @@ venv: $(STAMP)
 
 # Browser tests drive Debian's Chromium; PDFs are looked at with poppler's pdftoppm.
 system-deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_PACKAGES)"
+
+# Before pip: PyICU compiles against ICU (both `make demo` and `make test` need it).
+build-deps:
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(BUILD_APT_PACKAGES)"
+
+apt-install:
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \

@@ -96,6 +96,8 @@ class EntryRows:
         self.confirm_url = url_maker("assessments:carry_confirm", scope, "indicator_id")  # last year's copy
         self.download_url = url_maker("assessments:evidence_download", {"province": province_slug}, "evidence_id")
         self.delete_url = url_maker("assessments:evidence_delete", {"province": province_slug}, "evidence_id")
+        # Once final, a criterion's badge shows the score that counts (the self-score stays in its result line).
+        self.final = assessment.status in (Assessment.Status.FINAL, Assessment.Status.PUBLISHED)
 
     def row(self, item) -> dict:
         """One indicator: a group heading, or a criterion with its score, inputs, files and results."""
@@ -110,7 +112,8 @@ class EntryRows:
         score = points(answer.self_score) if answer else ""
         row |= {
             "pk": pk, "version": answer_version(answer.inputs, answer.note) if answer else EMPTY_VERSION,
-            "score": score, "missing": item.missing, "rule": rule_text(indicator),
+            "score": (points(answer.final_score) if answer else "") if self.final else score,
+            "missing": item.missing, "rule": rule_text(indicator),
             "guidance": text_with_breaks(indicator.guidance), "evidence_required": indicator.evidence_required,
             "error": answer.error if answer else "", "note": answer.note if answer else "",
             "explanation": answer.explanation if answer else "", "answered": answer is not None,

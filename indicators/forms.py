@@ -45,6 +45,10 @@ class FrameworkForm(forms.Form):
     precision = forms.IntegerField(label="Số chữ số thập phân hiển thị", min_value=0, max_value=4, initial=2,
                                    error_messages={"invalid": "Hãy nhập một số nguyên từ 0 đến 4."})
     bands_on = forms.ChoiceField(label="Xếp loại theo", choices=Framework.BandsOn.choices)
+    non_reporting = forms.ChoiceField(
+        label="Đơn vị không báo cáo", choices=Framework.NonReporting.choices, initial=Framework.NonReporting.RANKED_LAST,
+        help_text="Đơn vị không gửi báo cáo luôn ghi “-” và không tính vào giá trị trung bình; "
+                  "chọn xếp các đơn vị này sau mọi đơn vị có báo cáo, hay không xếp hạng.")
     bands = forms.CharField(
         label="Xếp loại", required=False,
         help_text="Nhãn:ngưỡng dưới, cách nhau bởi |, ví dụ: Tốt:800|Khá:650|Trung bình:500|Yếu:0",
@@ -61,6 +65,7 @@ class FrameworkForm(forms.Form):
             "decision_number": data["decision_number"], "issuer": data["issuer"],
             "decision_date": data["decision_date"].strftime("%d/%m/%Y") if data["decision_date"] else "",
             "precision": str(data["precision"]), "bands_on": data["bands_on"], "bands": data["bands"],
+            "non_reporting": data["non_reporting"],
         }
 
 
@@ -130,6 +135,9 @@ class ImportForm(forms.Form):
     decision_number = forms.CharField(label="Số quyết định", max_length=60, required=False)
     decision_date = forms.CharField(label="Ngày ban hành (dd/mm/yyyy)", max_length=10, required=False)
     issuer = forms.CharField(label="Cơ quan ban hành", max_length=200, required=False)
+    non_reporting = forms.ChoiceField(
+        label="Đơn vị không báo cáo", required=False,
+        choices=[("", "Theo tệp (mặc định: xếp sau các đơn vị có báo cáo)"), *Framework.NonReporting.choices])
 
     def __init__(self, *args, province, **kwargs):
         super().__init__(*args, **kwargs)

@@ -28,6 +28,11 @@ class Framework(models.Model):
         POINTS = "points", "Theo tổng điểm"
         INDEX = "index", "Theo chỉ số (điểm / điểm tối đa)"
 
+    class NonReporting(models.TextChoices):
+        # A unit that never submitted ("không báo cáo") is listed as "-" and left out of averages either way.
+        RANKED_LAST = "last", "Xếp sau tất cả đơn vị có báo cáo"
+        NOT_RANKED = "unranked", "Không xếp hạng"
+
     province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="frameworks")
     name = models.CharField("tên bộ chỉ số", max_length=255)
     decision_number = models.CharField("số quyết định", max_length=60, blank=True)
@@ -40,6 +45,8 @@ class Framework(models.Model):
     status = models.CharField("trạng thái", max_length=10, choices=Status.choices, default=Status.DRAFT)
     precision = models.PositiveSmallIntegerField("số chữ số thập phân hiển thị", default=2)
     bands_on = models.CharField("xếp loại", max_length=10, choices=BandsOn.choices, default=BandsOn.POINTS)
+    non_reporting = models.CharField("đơn vị không báo cáo", max_length=10, choices=NonReporting.choices,
+                                     default=NonReporting.RANKED_LAST)
     cloned_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="clones", verbose_name="sao chép từ"
     )
@@ -57,6 +64,10 @@ class Framework(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.year})"
+
+    @property
+    def ranks_non_reporting(self) -> bool:
+        return self.non_reporting == self.NonReporting.RANKED_LAST
 
 
 class Indicator(models.Model):

@@ -8,6 +8,8 @@ from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
+from dti_portal.tenancy.names import search_key
+
 from .display import RULE_TEXT, html_join, params_text, points, text_with_breaks, url_maker
 from .models import Aggregate, Framework, Indicator
 
@@ -55,7 +57,8 @@ def framework_tree(framework: Framework, query: str = "", *, editable: bool = Fa
     """The indicator tree and how many indicators match `query`, in two queries.
 
     With a query, only matching indicators and their ancestors are kept; matching is on code,
-    name, guidance and required evidence, case-insensitive. The nodes come flat in tree order,
+    name, guidance and required evidence, case and diacritics ignored ("chuyen doi so" finds
+    "chuyển đổi số", see `search_key`). The nodes come flat in tree order,
     so that the page prints the nested lists in one loop (a recursive include per node cost
     more than the rest of the page): `parent` marks a node whose list stays open for its
     children, `closes` the lists that end after a node. With `editable`, nodes carry edit links.
@@ -78,11 +81,11 @@ def framework_tree(framework: Framework, query: str = "", *, editable: bool = Fa
     for row in rows:
         children.setdefault(row["parent_id"] if row["parent_id"] in by_pk else None, []).append(row)
 
-    needle = query.strip().casefold()
+    needle = search_key(query)
     matched: set[int] = set()
     if needle:
-        matched = {r["pk"] for r in rows if needle in " ".join(
-            [r["code"], r["name"], r["guidance"], r["evidence_required"]]).casefold()}
+        matched = {r["pk"] for r in rows if needle in search_key(" ".join(
+            [r["code"], r["name"], r["guidance"], r["evidence_required"]]))}
         kept = set()
         for pk in matched:
             while pk is not None and pk not in kept:

@@ -37,6 +37,7 @@ class FrameworkMeta:
     issuer: str = ""
     precision: int = 2
     bands_on: str = Framework.BandsOn.POINTS
+    non_reporting: str = Framework.NonReporting.RANKED_LAST
     bands: list[tuple[str, Decimal]] = field(default_factory=list)
     aggregates: list[str] = field(default_factory=list)
 
@@ -85,6 +86,10 @@ def parse_meta(province: Province, values: dict) -> tuple[FrameworkMeta | None, 
     bands_on = text.get("bands_on") or Framework.BandsOn.POINTS
     if bands_on not in Framework.BandsOn.values:
         fail("xếp loại theo “points” (tổng điểm) hoặc “index” (chỉ số).")
+    non_reporting = text.get("non_reporting") or Framework.NonReporting.RANKED_LAST
+    if non_reporting not in Framework.NonReporting.values:
+        fail(f"đơn vị không báo cáo “{non_reporting}”: ghi “last” (xếp sau các đơn vị có báo cáo) "
+             "hoặc “unranked” (không xếp hạng).")
     bands = []
     for part in filter(None, (p.strip() for p in text.get("bands", "").split("|"))):
         label, _, bound = part.rpartition(":")
@@ -100,7 +105,7 @@ def parse_meta(province: Province, values: dict) -> tuple[FrameworkMeta | None, 
     return FrameworkMeta(
         name=name, year=year, unit_kind=kind, decision_number=text.get("decision_number", ""),
         decision_date=decision_date, issuer=text.get("issuer", ""), precision=precision,
-        bands_on=bands_on, bands=bands, aggregates=aggregates,
+        bands_on=bands_on, non_reporting=non_reporting, bands=bands, aggregates=aggregates,
     ), []
 
 
@@ -115,6 +120,7 @@ def meta_values(framework: Framework) -> dict[str, str]:
         "unit_kind": framework.unit_kind.code,
         "precision": str(framework.precision),
         "bands_on": framework.bands_on,
+        "non_reporting": framework.non_reporting,
         "bands": "|".join(f"{b.label}:{b.lower_bound.normalize():f}" for b in framework.bands.all()),
         "aggregates": "|".join(a.name for a in framework.aggregates.all()),
     }
@@ -207,7 +213,7 @@ def _framework_from_meta(province: Province, meta: FrameworkMeta, **extra) -> Fr
     return Framework.objects.create(
         province=province, name=meta.name, year=meta.year, unit_kind=meta.unit_kind,
         decision_number=meta.decision_number, decision_date=meta.decision_date, issuer=meta.issuer,
-        precision=meta.precision, bands_on=meta.bands_on, **extra,
+        precision=meta.precision, bands_on=meta.bands_on, non_reporting=meta.non_reporting, **extra,
     )
 
 
@@ -281,7 +287,8 @@ def framework_create(*, province: Province, meta: FrameworkMeta) -> Framework:
 @transaction.atomic
 def framework_update(*, framework: Framework, meta: FrameworkMeta) -> Framework:
     _guard_unused(framework)
-    for attr in ("name", "year", "unit_kind", "decision_number", "decision_date", "issuer", "precision", "bands_on"):
+    for attr in ("name", "year", "unit_kind", "decision_number", "decision_date", "issuer", "precision", "bands_on",
+                 "non_reporting"):
         setattr(framework, attr, getattr(meta, attr))
     framework.save()
     framework.bands.all().delete()
@@ -321,7 +328,7 @@ def framework_clone(*, framework: Framework, year: int, name: str = "") -> Frame
     clone = Framework.objects.create(
         province=framework.province, name=name or framework.name, year=year, unit_kind=framework.unit_kind,
         decision_number="", decision_date=None, issuer=framework.issuer, precision=framework.precision,
-        bands_on=framework.bands_on, cloned_from=framework,
+        bands_on=framework.bands_on, non_reporting=framework.non_reporting, cloned_from=framework,
     )
     copies: dict[int, Indicator] = {}
     for old in framework.indicators.order_by("position", "pk"):

@@ -29,6 +29,7 @@ META_KEYS = [
     ("unit_kind", "Mã loại đơn vị áp dụng"),
     ("precision", "Số chữ số thập phân hiển thị"),
     ("bands_on", "Xếp loại theo (points/index)"),
+    ("non_reporting", "Đơn vị không báo cáo (last: xếp cuối / unranked: không xếp hạng)"),
     ("bands", "Xếp loại (nhãn:ngưỡng dưới|...)"),
     ("aggregates", "Nhóm xếp hạng (tên|...)"),
 ]

@@ -177,7 +177,7 @@ def import_template(request):
     dataset.append(["1.1", "1", "Có chuyên mục về chuyển đổi số trên cổng thông tin", 10, "yes_no", "", "", "Ảnh chụp chuyên mục", "", "", ""])
     dataset.append(["1.2", "1", "Số văn bản chỉ đạo về chuyển đổi số", 10, "count", '{"per_item": 1}', "1 điểm/văn bản", "", "", "", ""])
     meta = {"name": "Bộ chỉ số …", "year": "2025", "unit_kind": "so", "precision": "2", "bands_on": "points",
-            "bands": "Tốt:800|Khá:650|Trung bình:500|Yếu:0"}
+            "non_reporting": "last", "bands": "Tốt:800|Khá:650|Trung bình:500|Yếu:0"}
     response = HttpResponse(render_xlsx(dataset, meta, RULE_GUIDE),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="mau-bo-chi-so.xlsx"'

@@ -1,11 +1,14 @@
 """Ranking arithmetic: pure functions over plain rows (no ORM), all in Decimal.
 
-Ties share a rank (1, 2, 2, 4); units that did not report are shown as "-", left out of
-averages and ranked after every unit that did (or not ranked at all).
+Ties share a rank (1, 2, 2, 4) and are listed in Vietnamese alphabetical order; units that did
+not report are shown as "-", left out of averages and ranked after every unit that did (or not
+ranked at all: the framework's `non_reporting` setting).
 """
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+
+from dti_portal.tenancy.names import vn_sort_key
 
 ZERO = Decimal(0)
 
@@ -20,16 +23,23 @@ class Row:
     rank: int | None = None
     change: Decimal | None = None
     notes: list[str] = field(default_factory=list)
+    unit_id: int | None = None  # which unit, when names could repeat
 
     @property
     def reported(self) -> bool:
-        return self.total is not None
+        """A unit reported when it has a total, or an index where only indexes were published."""
+        return self.total is not None or self.index is not None
 
 
 def rank(rows: list[Row], *, key=lambda row: row.total, rank_non_reporting: bool = True) -> list[Row]:
-    """Sort best first and number them; equal values share a rank, the next rank skips (1, 2, 2, 4)."""
-    reported = sorted((r for r in rows if key(r) is not None), key=lambda r: (-key(r), r.unit))
-    missing = sorted((r for r in rows if key(r) is None), key=lambda r: r.unit)
+    """Sort best first and number them; equal values share a rank, the next rank skips (1, 2, 2, 4).
+
+    Rows without a value come last, ranked one after the last unit that has one, or left unranked
+    (rank None) when `rank_non_reporting` is False. Within a tie, and among those without a value,
+    units are in Vietnamese alphabetical order (which changes no rank).
+    """
+    reported = sorted((r for r in rows if key(r) is not None), key=lambda r: (-key(r), vn_sort_key(r.unit)))
+    missing = sorted((r for r in rows if key(r) is None), key=lambda r: vn_sort_key(r.unit))
     previous, previous_rank = None, 0
     for position, row in enumerate(reported, start=1):
         value = key(row)

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from .charts import bar_chart
-from .exporters import render_xlsx
+from .exporters import ranking_sheets, render_xlsx
 
 FONTS = Path(settings.BASE_DIR) / "static" / "fonts"
 # Above this many number columns a ranking table gets the narrow style (smaller type, wrapped headers).
@@ -92,21 +92,8 @@ def workbook_sheets(snapshot: dict, details: list[dict] | None = None) -> list[t
     pillar ranking, then the detail of every criterion of every unit (`details`: scorecards as
     {"unit", "rows"}; the snapshot's own appendix for publications made before scorecards were separate)."""
     sheets = []
-    for table in snapshot["tables"]:
-        header = ["Hạng", "Đơn vị", *(["Tổng điểm"] if table["by"] == "total" else []),
-                  *[c["label"] for c in table["columns"]], "Chỉ số", "Xếp loại"]
-        rows = []
-        for r in table["rows"]:
-            rows.append([r["rank"], r["unit"], *([_d(r["total"]) if r["total"] else "-"] if table["by"] == "total" else []),
-                         *[(_d(r["parts"].get(c["key"])) if r["parts"].get(c["key"]) else "-") for c in table["columns"]],
-                         _d(r["index"]) if r["index"] else "-", r["band"]])
-        rows.append(["", "Giá trị trung bình", *([_d(table["total_average"])] if table["by"] == "total" else []),
-                     *[_d(c["average"]) for c in table["columns"]], _d(table["index_average"]), ""])
-        sheets.append((f"{table['kind']}", header, rows))
-        for aggregate in table["aggregates"]:
-            sheets.append((f"{aggregate['name']} ({table['kind_code']})", ["Hạng", "Đơn vị", "Điểm"],
-                           [[r["rank"], r["unit"], _d(r["total"]) if r["total"] else "-"] for r in aggregate["rows"]]
-                           + [["", "Giá trị trung bình", _d(aggregate["average"])]]))
+    for table in snapshot["tables"]:  # the ranking page's columns (rankings/exporters.py)
+        sheets += ranking_sheets(table, title=table["kind"], suffix=f" ({table['kind_code']})")
     details = snapshot.get("appendix", []) if details is None else details
     detail = ([unit["unit"], row["code"], row["name"], _d(row["max"]), _d(row["achieved"]) if row["achieved"] else None, row["reason"]]
               for unit in details for row in unit["rows"])

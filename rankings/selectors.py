@@ -45,6 +45,7 @@ class Table:
     notes: list[str] = field(default_factory=list)
     previous_year: int | None = None
     framework_changed: bool = False
+    ranks_non_reporting: bool = True  # the framework's setting: non-reporting units ranked last, or not ranked
 
 
 def available(province) -> list[tuple[int, UnitKind]]:
@@ -119,10 +120,12 @@ def _table(year: int, kind: UnitKind, results: list[ImportedResult], frameworks:
         if total is None and result.reported and parts:
             total = sum((v for v in parts.values() if v is not None), Decimal(0))
         index = ranking.index_of(total, max_total) if max_total else result.index
-        rows.append(ranking.Row(unit=result.unit.name, total=total, parts=parts, index=index if result.reported else None))
+        rows.append(ranking.Row(unit=result.unit.name, total=total, parts=parts, index=index if result.reported else None,
+                                unit_id=result.unit_id))
     by = "total" if any(r.total is not None for r in rows) else "index"
     key = (lambda r: r.total) if by == "total" else (lambda r: r.index)
-    rows = ranking.rank(rows, key=key)
+    ranks_non_reporting = framework is None or framework.ranks_non_reporting
+    rows = ranking.rank(rows, key=key, rank_non_reporting=ranks_non_reporting)
     bands = [(b.label, b.lower_bound) for b in framework.bands.all()] if framework else []
     for row in rows:
         value = row.total if framework is None or framework.bands_on == Framework.BandsOn.POINTS else row.index
@@ -132,6 +135,7 @@ def _table(year: int, kind: UnitKind, results: list[ImportedResult], frameworks:
     table = Table(
         year=year, kind=kind, framework=framework, rows=rows, columns=columns, by=by, max_total=max_total,
         total_average=ranking.average(r.total for r in rows), index_average=ranking.average(r.index for r in rows),
+        ranks_non_reporting=ranks_non_reporting,
     )
     table.aggregates = _aggregate_tables(framework, rows, limits)
     return table
@@ -148,7 +152,7 @@ def _aggregate_tables(framework, rows, limits) -> list[AggregateTable]:
         for row in rows:
             value = row.parts.get(own) if own in row.parts else ranking.sum_parts(row.parts, members)
             aggregate_rows.append(ranking.Row(unit=row.unit, total=value if row.reported else None))
-        aggregate_rows = ranking.rank(aggregate_rows)
+        aggregate_rows = ranking.rank(aggregate_rows, rank_non_reporting=framework.ranks_non_reporting)
         tables.append(AggregateTable(aggregate.name, limits.get(own, (None, None))[1], aggregate_rows,
                                      ranking.average(r.total for r in aggregate_rows)))
     return tables
@@ -168,7 +172,9 @@ def _add_change(table: Table, before: Table) -> None:
 
 
 def unit_history(province, unit) -> list[dict]:
-    """A unit's results year by year: rank, total or index, band (for its year-over-year view)."""
+    """A unit's results year by year: rank, total or index, band (for its year-over-year view).
+
+    The rank is the one the year's ranking page shows for the unit (None when it is not ranked)."""
     pairs = list(ImportedResult.objects.filter(province=province, unit=unit).values_list("year", "unit_kind"))
     if not pairs:
         return []
@@ -181,9 +187,9 @@ def unit_history(province, unit) -> list[dict]:
     for year, kind in sorted(pairs):
         rows = results[(year, kind)]
         table = _table(year, rows[0].unit_kind, rows, frameworks)
-        row = next((r for r in table.rows if r.unit == unit.name), None)
+        row = next((r for r in table.rows if r.unit_id == unit.pk), None)
         if row is not None:
-            history.append({"year": year, "rank": row.rank if row.reported else None, "of": len(table.rows),
+            history.append({"year": year, "rank": row.rank, "reported": row.reported, "of": len(table.rows),
                             "total": row.total, "index": row.index, "band": row.band, "by": table.by})
     return history
 

@@ -11,14 +11,16 @@ from assessments.selectors import periods_of
 from dti_portal.accounts.access import get_unit_for_user, province_view
 from dti_portal.accounts.models import Role
 from dti_portal.tenancy.models import UnitKind
+from dti_portal.tenancy.names import vn_sort_key
 from dti_portal.tenancy.selectors import units_by_kind
 
 from . import selectors
 from .charts import bar_chart
-from .exporters import ranking_rows, render_csv, render_xlsx
+from .exporters import ranking_sheets, render_csv, render_xlsx, results_file
 from .forms import PublicationForm
 from .models import Publication, Scorecard
 from .publication import file_slug, publication_discard, publication_plan, publication_request, publication_retry
+from .publication import snapshot_of  # the table as the page shows it, for the downloads
 from .results import results_import
 
 SESSION_KEY = "results_import"
@@ -27,9 +29,10 @@ SESSION_KEY = "results_import"
 @province_view(Role.LEADERSHIP, Role.PROVINCE_ADMIN)
 def leadership_home(request):
     """Leadership's home: the rankings available, the periods under way, the units."""
+    query = request.GET.get("q", "")
     return render(request, "rankings/leadership_home.html", {
         "rankings": selectors.available(request.province), "periods": periods_of(request.province),
-        "groups": units_by_kind(request.province),
+        "groups": units_by_kind(request.province, query=query), "unit_query": query,
     })
 
 
@@ -57,7 +60,7 @@ def ranking_detail(request, year: int, kind_code: str):
     if sort and sort in {c.key for c in table.columns}:
         rows.sort(key=lambda r: (r.parts.get(sort) is None, -(r.parts.get(sort) or 0)))
     elif sort == "don-vi":
-        rows.sort(key=lambda r: r.unit)
+        rows.sort(key=lambda r: vn_sort_key(r.unit))
     return render(request, "rankings/ranking_detail.html", {
         "table": table, "rows": rows, "sort": sort,
         "chart": mark_safe(bar_chart(table.rows if table.by == "total" else [], maximum=table.max_total)),
@@ -66,18 +69,15 @@ def ranking_detail(request, year: int, kind_code: str):
 
 @province_view()
 def ranking_export(request, year: int, kind_code: str):
-    table = _table(request, year, kind_code)
-    header, rows = ranking_rows(table)
+    """The ranking page as a workbook (its columns and headers, then the pillar rankings), or as a
+    results CSV that `import_results` reads back."""
+    table = snapshot_of(_table(request, year, kind_code))
     name = f"xep-hang-{request.province.slug}-{year}-{kind_code}"
     if request.GET.get("format") == "csv":
-        response = HttpResponse(render_csv(header, rows), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(render_csv(*results_file([table])), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
-    sheets = [("Xếp hạng", header, rows)]
-    for aggregate in table.aggregates:
-        sheets.append((aggregate.name, ["rank", "unit", "points"],
-                       [[r.rank, r.unit, r.total if r.total is not None else "-"] for r in aggregate.rows]))
-    response = HttpResponse(render_xlsx(sheets), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(render_xlsx(ranking_sheets(table)), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response
 

@@ -75,10 +75,12 @@ def province_home(request):
 
 @province_view(Role.PROVINCE_ADMIN)
 def admin_home(request):
-    groups = selectors.units_by_kind(request.province)
+    query = request.GET.get("q", "")
+    groups = selectors.units_by_kind(request.province, query=query)
     members = province_members(request.province)
     schedule = queues.admin_queue(request.province, request.province.slug, timezone.localdate())
-    return render(request, "tenancy/admin_home.html", {"groups": groups, "members": members, "schedule": schedule})
+    return render(request, "tenancy/admin_home.html", {"groups": groups, "members": members, "schedule": schedule,
+                                                     "unit_query": query})
 
 
 @province_view(Role.PROVINCE_ADMIN)

@@ -22,6 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--decision-date", default="", help="dd/mm/yyyy")
         parser.add_argument("--issuer", default="")
         parser.add_argument("--bands", default="", help="Tốt:800|Khá:650|Trung bình:500|Yếu:0")
+        parser.add_argument("--non-reporting", default="", choices=["", "last", "unranked"],
+                            help="đơn vị không báo cáo: last = xếp sau các đơn vị có báo cáo (mặc định), unranked = không xếp hạng")
         parser.add_argument("--result-unit", default="", help="ghi cột điểm đạt được làm kết quả của đơn vị này")
 
     def handle(self, *args, **options):
@@ -34,7 +36,7 @@ class Command(BaseCommand):
         meta = {
             "name": options["name"], "year": options["year"], "unit_kind": options["kind"],
             "decision_number": options["decision"], "decision_date": options["decision_date"],
-            "issuer": options["issuer"], "bands": options["bands"],
+            "issuer": options["issuer"], "bands": options["bands"], "non_reporting": options["non_reporting"],
         }
         with scope(province=province):
             unit = None
