@@ -24,6 +24,8 @@ ACTION_LABELS = {
     "assessment.created": "Tạo bản đánh giá",
     "assessment.extension": "Gia hạn tự đánh giá",
     "answer.saved": "Lưu số liệu",
+    "answers.carried_over": "Chép số liệu năm trước",
+    "answer.carry_confirmed": "Xác nhận số liệu chép từ năm trước",
     "evidence.added": "Thêm tài liệu kiểm chứng",
     "evidence.removed": "Xoá tài liệu kiểm chứng",
     "assessment.submitted": "Gửi bản tự đánh giá",
@@ -185,6 +187,14 @@ def describe(action: str, old: dict | None, new: dict | None, specs: list[dict] 
         if old.get("self_score") != new.get("self_score"):
             lines.append(f"Điểm tự chấm: {stored_number(old.get('self_score'))}{ARROW}{stored_number(new.get('self_score'))}")
         return lines
+    if action == "answers.carried_over":
+        codes = new.get("codes") or []
+        shown = ", ".join(codes[:10]) + (f" và {len(codes) - 10} chỉ tiêu khác" if len(codes) > 10 else "")
+        return [f"Từ năm {new.get('year', DASH)}: {new.get('answers', len(codes))} chỉ tiêu"
+                + (f" ({shown})" if shown else "") + f", {new.get('evidence', 0)} tài liệu (liên kết tới tệp năm trước)"]
+    if action == "answer.carry_confirmed":
+        lines = [f"Số liệu: {inputs_change({}, new.get('inputs'), specs) or DASH}"]
+        return lines + ([f"Ghi chú: {_quoted(new['note'])}"] if new.get("note") else [])
     if action.startswith("assessment.round") and "decision" in new:
         if old.get("decision") and old["decision"] != new["decision"]:
             lines.append(f"Quyết định: {DECISIONS.get(old['decision'], old['decision'])}{ARROW}"
