@@ -15,7 +15,7 @@ from indicators.models import Indicator
 from indicators.scoring import Rule, ScoringError, format_number, score
 
 from .models import Answer, Assessment, Event, Period, Review, SignOff, end_of_day
-from .notifications import notify
+from .notifications import notify, notify_all
 from .selectors import assigned_indicator_ids, assignments_for
 from .services import log
 from .totals import refresh_totals, standing
@@ -66,8 +66,7 @@ def round1_start(*, period: Period, actor) -> int:
     if not assessments:
         raise ValidationError("Không có bản tự đánh giá nào đã gửi để thẩm định.")
     _move_all(assessments, S.ROUND1, actor, "assessment.round1.started")
-    for assessment in assessments:
-        notify(assessment, "round1")
+    notify_all(assessments, "round1")
     return len(assessments)
 
 
@@ -221,10 +220,8 @@ def round1_close(*, period: Period, actor) -> dict[str, int]:
     passed = [a for a in assessments if not queried[a.pk]]
     _move_all(returned, S.RETURNED, actor, "assessment.round1.closed")
     _move_all(passed, S.ROUND2, actor, "assessment.round1.closed")
-    for assessment in returned:
-        notify(assessment, "returned", f"Có {queried[assessment.pk]} chỉ tiêu được điều chỉnh hoặc yêu cầu bổ sung.")
-    for assessment in passed:
-        notify(assessment, "round2", "")
+    notify_all(returned, "returned", {a.pk: f"Có {queried[a.pk]} chỉ tiêu được điều chỉnh hoặc yêu cầu bổ sung." for a in returned})
+    notify_all(passed, "round2")
     return {"returned": len(returned), "round2": len(passed)}
 
 
@@ -273,8 +270,7 @@ def round2_start(*, period: Period, actor, now=None) -> int:
     if not assessments:
         raise ValidationError("Không có đơn vị nào đã giải trình (hoặc hết hạn giải trình) để thẩm định lần 2.")
     _move_all(assessments, S.ROUND2, actor, "assessment.round2.started")
-    for assessment in assessments:
-        notify(assessment, "round2")
+    notify_all(assessments, "round2")
     return len(assessments)
 
 

@@ -2,12 +2,14 @@
 written with the change in one INSERT, and the same text by e-mail, queued only once the
 transaction has committed and sent by a worker."""
 
+from collections import defaultdict
+
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django_scopes import get_scope
 
-from dti_portal.accounts.models import Membership, Notification, Role
+from dti_portal.accounts.models import Membership, Notification, Role, User
 
 from .tasks import send_mail_task
 
@@ -31,14 +33,9 @@ def _addresses(users) -> list[str]:
     return sorted({u.email for u in users if u.email and u.is_active})
 
 
-def recipient_users(assessment, kind: str) -> list[tuple[object, str]]:
-    """(user, OFFICER or TEAM) of every active person concerned: the unit's officers, the
-    appraisers assigned to it and the lead, as `kind` decides. A person appears once."""
-    officers = [m.user for m in Membership.objects.filter(unit=assessment.unit, role=Role.UNIT_OFFICER).select_related("user")]
-    from .selectors import assignments_for
-
-    team = [a.appraiser for a in assignments_for(assessment)]
-    lead = [assessment.period.lead] if assessment.period.lead_id else []
+def _choose(kind: str, officers: list, team: list, lead: list) -> list[tuple[object, str]]:
+    """(user, OFFICER or TEAM) of every active person concerned by `kind`, each once: the unit's
+    officers, the appraisers assigned to it and the lead, as `kind` decides."""
     if kind in ("returned", "final", "reopened", "not_reported", "reminder", "withdrawn"):
         chosen = [(u, OFFICER) for u in officers] + ([(u, TEAM) for u in team + lead] if kind in ("final", "reopened") else [])
     else:
@@ -49,6 +46,31 @@ def recipient_users(assessment, kind: str) -> list[tuple[object, str]]:
             seen.add(user.pk)
             found.append((user, side))
     return found
+
+
+def _people(assessments: list) -> dict[int, tuple[list, list, list]]:
+    """Assessment pk → (officers, team, lead) as users, for any number of assessments in three
+    queries: the units' officers, the periods' assignments with their appraisers, the leads."""
+    from .models import Assignment
+
+    officers: dict[int, list] = defaultdict(list)
+    for membership in Membership.objects.filter(unit__in={a.unit_id for a in assessments}, role=Role.UNIT_OFFICER).select_related("user"):
+        officers[membership.unit_id].append(membership.user)
+    assignments = list(Assignment.objects.filter(period__in={a.period_id for a in assessments})
+                       .select_related("appraiser", "group").order_by("pk"))
+    lead_ids = {a.period.lead_id for a in assessments if a.period.lead_id}
+    leads = {u.pk: u for u in User.objects.filter(pk__in=lead_ids)} if lead_ids else {}
+    found = {}
+    for a in assessments:
+        team = [x.appraiser for x in assignments if x.period_id == a.period_id and (
+            x.unit_id == a.unit_id or (x.unit_id is None and x.group.framework_id == a.framework_id))]
+        found[a.pk] = (officers[a.unit_id], team, [leads[a.period.lead_id]] if a.period.lead_id in leads else [])
+    return found
+
+
+def recipient_users(assessment, kind: str) -> list[tuple[object, str]]:
+    """(user, OFFICER or TEAM) of every active person concerned by `kind` (see `_choose`)."""
+    return _choose(kind, *_people([assessment])[assessment.pk])
 
 
 def recipients(assessment, kind: str) -> list[str]:
@@ -72,23 +94,38 @@ def _link(assessment, side: str) -> str:
 
 
 def notify(assessment, kind: str, detail: str = "") -> None:
-    """Write the in-app notification of `kind` for every person concerned (one INSERT, in the
-    caller's transaction) and queue the e-mail, which leaves only if that transaction commits."""
-    people = recipient_users(assessment, kind)
-    if not people:
+    """Tell the people concerned by `kind` about `assessment` (see `notify_all`)."""
+    notify_all([assessment], kind, {assessment.pk: detail})
+
+
+def notify_all(assessments, kind: str, details: dict[int, str] | None = None) -> None:
+    """Write the in-app notification of `kind` for every person concerned by each assessment (one
+    INSERT for all of them, in the caller's transaction) and queue the e-mails as one task that
+    runs only if that transaction commits. `details` maps an assessment pk to a line of its own.
+
+    A fixed number of queries whatever the number of assessments: a period-wide act on 150 units
+    writes its notifications as one unit's do. The assessments carry their `period` and `unit`."""
+    assessments = list(assessments)
+    if not assessments:
         return
-    subject = SUBJECTS[kind].format(unit=assessment.unit.name)
-    title = subject.removeprefix("[DTI] ")
-    summary = f"Kỳ đánh giá: {assessment.period.name}\nTrạng thái: {assessment.get_status_display()}\n{detail}".strip()
-    Notification.objects.bulk_create([
-        Notification(user=user, province_id=assessment.period.province_id, title=title, body=summary,
-                     link=_link(assessment, side))
-        for user, side in people
-    ])
-    to = _addresses(user for user, _ in people)
-    if not to:
-        return
-    body = f"{title}.\n\n{summary}\n\nThư gửi tự động từ Cổng đánh giá Chỉ số chuyển đổi số; vui lòng không trả lời thư này."
-    message = [subject, body, settings.DEFAULT_FROM_EMAIL, to]
-    # Sent by a background worker, so a slow or absent mail server never holds up the request.
-    transaction.on_commit(lambda: send_mail_task.enqueue([message]))
+    details = details or {}
+    people = _people(assessments)
+    rows, messages = [], []
+    for assessment in assessments:
+        chosen = _choose(kind, *people[assessment.pk])
+        if not chosen:
+            continue
+        subject = SUBJECTS[kind].format(unit=assessment.unit.name)
+        title = subject.removeprefix("[DTI] ")
+        summary = (f"Kỳ đánh giá: {assessment.period.name}\nTrạng thái: {assessment.get_status_display()}\n"
+                   f"{details.get(assessment.pk, '')}").strip()
+        rows += [Notification(user=user, province_id=assessment.period.province_id, title=title, body=summary,
+                              link=_link(assessment, side)) for user, side in chosen]
+        to = _addresses(user for user, _ in chosen)
+        if to:
+            body = f"{title}.\n\n{summary}\n\nThư gửi tự động từ Cổng đánh giá Chỉ số chuyển đổi số; vui lòng không trả lời thư này."
+            messages.append([subject, body, settings.DEFAULT_FROM_EMAIL, to])
+    Notification.objects.bulk_create(rows, batch_size=1000)
+    if messages:
+        # Sent by a background worker, so a slow or absent mail server never holds up the request.
+        transaction.on_commit(lambda: send_mail_task.enqueue(messages))

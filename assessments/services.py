@@ -16,7 +16,7 @@ from .answer_forms import answer_version
 from .carry_over import unconfirmed_answers, unconfirmed_codes  # noqa: F401 - the submit page lists them
 from .evidence import check_upload
 from .models import Answer, Assessment, Event, Evidence, Period, PeriodFramework, end_of_day
-from .notifications import notify
+from .notifications import notify, notify_all
 from .selectors import missing_items
 from .totals import refresh_totals
 
@@ -303,8 +303,8 @@ def mark_not_reported(*, period: Period, now=None) -> list[Assessment]:
             assessment.status = Assessment.Status.NOT_REPORTED
             assessment.save(update_fields=["status"])
             log(assessment, "assessment.not_reported", None, old={"status": "draft"}, new={"status": "not_reported"})
-            notify(assessment, "not_reported")
             marked.append(assessment)
+    notify_all(marked, "not_reported")
     return marked
 
 

@@ -8,7 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from assessments.notifications import notify
+from assessments.models import Assessment
+from assessments.notifications import notify, notify_all
 from dti_portal.accounts.models import Membership, Notification, Role
 from tests.assessments.conftest import assessment, indicators, period, team  # noqa: F401 (fixtures)
 
@@ -185,3 +186,30 @@ def test_the_role_chooser_tells_unread_notifications_per_province(world, client_
     _make(world.admin_a, world.province_b, "Ở tỉnh B")
     page = client_as(world.admin_a).get(reverse("accounts:home")).content.decode()
     assert page.count("thông báo chưa đọc") == 1
+
+
+def _units_in_round1(world, units: int):
+    from tests.assessments.test_page_queries import _period
+
+    period = _period(world, units, extra_leaves=0)
+    with scopes_disabled():
+        return list(Assessment.objects.filter(period=period).select_related("period", "unit").order_by("pk"))
+
+
+def test_a_period_wide_act_notifies_every_unit_in_one_insert_and_the_same_queries_for_5_or_30_units(
+        world, django_capture_on_commit_callbacks):
+    counts = []
+    for units in (5, 30):
+        assessments = _units_in_round1(world, units)
+        mail.outbox.clear()
+        with scope(province=world.province_a), CaptureQueriesContext(connection) as queries, \
+                django_capture_on_commit_callbacks(execute=True):
+            notify_all(assessments, "round2")
+        assert len(_inserts(queries)) == 1
+        counts.append(len(queries))
+        # every unit's appraiser and lead told (the officer of Sở Y tế too), one e-mail per unit
+        assert sum(1 for n in _notifications(world.appraiser_a) if n.title.startswith("Bắt đầu thẩm định lần 2")) == units
+        assert len(mail.outbox) == 0 or len(mail.outbox) == units  # only people with an address get mail
+        with scopes_disabled():
+            Notification.objects.all().delete()
+    assert counts[0] == counts[1], counts
