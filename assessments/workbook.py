@@ -461,8 +461,9 @@ def _read_line(number: int, cells: list, line: Line, layout: Layout, reading: Re
     inputs_at = [len(FIXED) + 2 * n + 1 for n in range(len(line.slots))]
     formulas = [index for index in [*inputs_at, layout.note_column] if _is_formula(cells[index])]
     if formulas:
-        reading.refusals.append(Refusal(number, code, "Ô " + ", ".join(_column_name(i, header) for i in formulas)
-                                        + " chứa công thức; hãy nhập giá trị (hoặc dán đặc biệt › chỉ giá trị)."))
+        where = ", ".join(_column_name(i, header) for i in formulas)
+        reading.refusals.append(Refusal(number, code, f"Ô ở {where} chứa công thức; hãy nhập giá trị "
+                                                      "(hoặc dán đặc biệt › chỉ giá trị)."))
         return
     if not line.answerable:
         return
@@ -485,7 +486,7 @@ def _read_line(number: int, cells: list, line: Line, layout: Layout, reading: Re
             try:
                 ticked = _TICK.clean(value) if value != "" else NO_VALUE
             except forms.ValidationError:
-                problems.append(f"{_column_name(index, header)}: chỉ nhập “{YES}” hoặc “{NO}” (đang là “{value}”).")
+                problems.append(f"C{_column_name(index, header)[1:]}: chỉ nhập “{YES}” hoặc “{NO}” (đang là “{value}”).")
                 continue
             if ticked == YES_VALUE:
                 data[slot.name].append(slot.choice)

@@ -261,7 +261,7 @@ def test_a_changed_code_column_is_refused(setup):
 def test_a_formula_in_an_input_cell_is_refused(setup):
     reading = read(setup.assessment, filled(export(setup.assessment), {"2": {"Số lượng": "=1+2"}}))
     assert len(reading.refusals) == 1 and reading.refusals[0].row == 7
-    assert "chứa công thức" in reading.refusals[0].message and "cột G (Số liệu 1)" in reading.refusals[0].message
+    assert reading.refusals[0].message == "Ô ở cột G (Số liệu 1) chứa công thức; hãy nhập giá trị (hoặc dán đặc biệt › chỉ giá trị)."
 
 
 def test_a_value_outside_the_list_and_a_bad_tick_are_refused(setup):
@@ -269,7 +269,7 @@ def test_a_value_outside_the_list_and_a_bad_tick_are_refused(setup):
         "1.2": {"Lựa chọn": "Giám đốc"}, "1.3": {"Dự họp của tỉnh": "rồi"}}))
     messages = {r.code: r.message for r in reading.refusals}
     assert "“Giám đốc” không có trong các lựa chọn" in messages["1.2"]
-    assert "chỉ nhập “Có” hoặc “Không” (đang là “rồi”)" in messages["1.3"]
+    assert messages["1.3"] == "Cột G (Số liệu 1): chỉ nhập “Có” hoặc “Không” (đang là “rồi”)."
 
 
 def test_a_rule_refusal_and_a_cleared_row_are_refused(setup):
