@@ -69,3 +69,8 @@ load: venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts
+
+# Back up a populated portal (PostgreSQL dump + stored files), restore it into a fresh database and
+# folder, and prove nothing was lost (ops/backup_drill.py). Needs PostgreSQL on 127.0.0.1:5432.
+backup-drill: venv
+	$(BIN)/python ops/backup_drill.py
