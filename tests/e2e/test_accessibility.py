@@ -51,6 +51,7 @@ def demo(transactional_db):
         # Final: both rounds, an explanation and a long log.
         "history": url("assessments:history", "daknong", assessment_id=by_unit["Sở Thông tin và Truyền thông"].pk),
         "entry": url("assessments:entry", "daklak", assessment_id=entry.pk),
+        "period": url("assessments:period_detail", "daknong", period_id=period.pk),
     }
 
 
@@ -77,26 +78,34 @@ def as_user(page, login, username):
     login(username, DEMO_PASSWORD)
 
 
+def role_pages(demo) -> list[tuple[str | None, list[str]]]:
+    """The main pages of every role, by who opens them (None: a visitor who has not logged in)."""
+    daknong, daklak = {"province": "daknong"}, {"province": "daklak"}
+    return [
+        (None, ["/", reverse("accounts:login"), reverse("public_home", kwargs=daknong)]),
+        ("quantri", [reverse("platform:admin_home")]),
+        ("daknong.quantri", [reverse("accounts:home"), reverse("tenancy:admin_home", kwargs=daknong),
+                             demo["period"], reverse("rankings:publication_list", kwargs=daknong)]),
+        ("daklak.canbo", [reverse("accounts:home"), demo["entry"]]),
+        ("daknong.thamdinh", [reverse("assessments:appraiser_home", kwargs=daknong), demo["appraisal"]]),
+        ("daknong.totruong", [reverse("assessments:lead_home", kwargs=daknong), demo["board"], demo["history"]]),
+        ("daklak.lanhdao", [reverse("rankings:leadership_home", kwargs=daklak),
+                            reverse("rankings:ranking_detail", kwargs={**daklak, "year": 2023, "kind_code": "so"})]),
+    ]
+
+
+def audit_roles(page, login, demo, problems):
+    for username, urls in role_pages(demo):
+        if username:
+            as_user(page, login, username)
+        for url in urls:
+            audit(page, url, problems)
+
+
 def test_axe_finds_no_wcag_violation_on_the_main_page_of_every_role(demo, page, login, live_server):
     page.set_viewport_size({"width": 1366, "height": 768})
     problems: list[str] = []
-    for url in ("/", "/dang-nhap/", "/daknong/cong-khai/"):  # anonymous: platform, login, public page
-        audit(page, url, problems)
-    roles = [
-        ("quantri", [reverse("platform:admin_home")]),
-        ("daknong.quantri", [reverse("accounts:home"), reverse("tenancy:admin_home", kwargs={"province": "daknong"}),
-                             reverse("rankings:publication_list", kwargs={"province": "daknong"})]),
-        ("daklak.canbo", [reverse("accounts:home"), demo["entry"]]),
-        ("daknong.thamdinh", [reverse("assessments:appraiser_home", kwargs={"province": "daknong"}), demo["appraisal"]]),
-        ("daknong.totruong", [demo["board"], demo["history"]]),
-        ("daklak.lanhdao", [reverse("rankings:leadership_home", kwargs={"province": "daklak"}),
-                            reverse("rankings:ranking_detail", kwargs={"province": "daklak", "year": 2023,
-                                                                         "kind_code": "so"})]),
-    ]
-    for username, urls in roles:
-        as_user(page, login, username)
-        for url in urls:
-            audit(page, url, problems)
+    audit_roles(page, login, demo, problems)
 
     # The publication: an admin publishes 2023 (the test settings run the work at once), then its page and the
     # public page of the year.
@@ -158,21 +167,12 @@ def test_keyboard_users_see_where_they_are_and_skip_the_menu(demo, page, login):
 def test_at_390_px_no_page_runs_off_the_screen(demo, page, login):
     page.set_viewport_size({"width": 390, "height": 844})
     problems: list[str] = []
-    login("daknong.thamdinh", DEMO_PASSWORD)
-    for url in (reverse("assessments:appraiser_home", kwargs={"province": "daknong"}), demo["appraisal"]):
-        audit(page, url, problems)
+    audit_roles(page, login, demo, problems)
     SHOTS.mkdir(parents=True, exist_ok=True)
+    as_user(page, login, "daknong.thamdinh")
     page.goto(demo["appraisal"])
     page.screenshot(path=SHOTS / "appraisal-390.png", full_page=True)
     as_user(page, login, "daknong.totruong")
-    for url in (demo["board"], demo["history"]):
-        audit(page, url, problems)
     page.goto(demo["history"])
     page.screenshot(path=SHOTS / "history-390.png", full_page=True)
-    as_user(page, login, "daklak.canbo")
-    audit(page, demo["entry"], problems)
-    as_user(page, login, "daklak.lanhdao")
-    audit(page, reverse("rankings:leadership_home", kwargs={"province": "daklak"}), problems)
-    audit(page, reverse("rankings:ranking_detail", kwargs={"province": "daklak", "year": 2023, "kind_code": "so"}),
-          problems)
     assert not problems, "At 390 px:\n" + "\n".join(problems)
