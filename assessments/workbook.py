@@ -58,6 +58,7 @@ EXTRA_ROWS = 200  # rows below the last indicator that may hold stray content be
 EXTRA_COLUMNS = 20  # columns right of the last one that are looked at for stray content
 YES, NO = "Có", "Không"
 _TICK = YesNoField(required=False, choices=[("", "—"), (YES_VALUE, YES), (NO_VALUE, NO)])
+HEADER_ROW, FIRST_ROW = 2, 3  # row 1: the title (unit, period), never read back
 FIXED = ["Mã", "Chỉ tiêu", "Điểm tối đa", "Cách tính điểm", "Hướng dẫn, tài liệu kiểm chứng"]
 TAIL = ["Ghi chú", "Điểm hiện có"]
 
@@ -190,11 +191,16 @@ def slot_value(slot: Slot, inputs: dict) -> str:
 def render_workbook(layout: Layout) -> bytes:
     """The xlsx bytes of a layout (pure: reads no database)."""
     book = openpyxl.Workbook(write_only=True)
+    title = workbook_title(layout.assessment)
+    book.properties.title, book.properties.creator = title, "Cổng DTI"
     sheet = book.create_sheet(DATA_SHEET)
     meta = book.create_sheet(META_SHEET)
     meta.sheet_state = "veryHidden"
     header = layout.header
-    sheet.freeze_panes = "C2"
+    sheet.freeze_panes = f"C{FIRST_ROW}"
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    sheet.page_setup.orientation, sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = "landscape", 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
     widths = {1: 9, 2: 48, 3: 9, 4: 36, 5: 40}
     for n in range(layout.width):
         widths[len(FIXED) + 2 * n + 1] = 22
@@ -217,7 +223,8 @@ def render_workbook(layout: Layout) -> bytes:
     label, blank, group_blank = _style(sheet, alignment=wrap, fill=grey), _style(sheet, fill=grey), _style(sheet, fill=blue)
     typed = _style(sheet, protection=unlocked, number_format="@", alignment=top)
     note_style = _style(sheet, protection=unlocked, alignment=wrap)
-    sheet.append([_cell(sheet, title, head) for title in header])
+    sheet.append([_cell(sheet, title, _style(sheet, font=Font(bold=True, size=13)))])  # what this file is, at a glance
+    sheet.append([_cell(sheet, name, head) for name in header])
 
     meta.append([signing.dumps(identity(layout.assessment), salt=SALT)])
     lists: dict[tuple[str, ...], str] = {}  # choices → the _dti range that lists them
@@ -231,13 +238,13 @@ def render_workbook(layout: Layout) -> bytes:
         return lists[choices]
 
     first_input = len(FIXED) + 1
-    for number, line in enumerate(layout.lines, start=2):
+    for number, line in enumerate(layout.lines, start=FIRST_ROW):
         indicator, answer = line.indicator, line.answer
         inputs = answer.inputs if answer else {}
         guidance = indicator.guidance.strip()
         if indicator.evidence_required.strip():
             guidance = "\n".join(filter(None, [guidance, f"Tài liệu kiểm chứng: {indicator.evidence_required.strip()}"]))
-        fixed = [indicator.code, indicator.name, points(indicator.max_points),
+        fixed = [indicator.code, indicator.name, indicator.max_points,  # numbers as numbers where nothing is typed
                  rule_text(indicator) if indicator.rule != "sum" else "", guidance]
         if not line.answerable:  # a group: a heading across the row, nothing to type
             sheet.append([_cell(sheet, v, group) for v in fixed] + [_cell(sheet, None, group_blank)] * (2 * layout.width + 2))
@@ -252,7 +259,7 @@ def render_workbook(layout: Layout) -> bytes:
             if slot.choices:
                 validations.setdefault(list_range(slot.choices), []).append(f"{get_column_letter(first_input + 2 * n + 1)}{number}")
         cells += [_cell(sheet, (answer.note if answer else "") or None, note_style),
-                  points(answer.self_score) if answer and answer.self_score is not None else None]
+                  answer.self_score if answer else None]
         sheet.append(cells)
 
     for formula, refs in validations.items():
@@ -276,6 +283,10 @@ def _cell(sheet, value, style) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=value)
     cell._style = copy(style)
     return cell
+
+
+def workbook_title(assessment: Assessment) -> str:
+    return f"Bảng tính nhập liệu – {assessment.unit.name} – {assessment.period.name}"
 
 
 def workbook_filename(assessment: Assessment) -> str:
@@ -400,7 +411,7 @@ def read_workbook(upload, layout: Layout) -> Reading:
     try:
         _check_identity(book, layout.assessment)
         sheet = book[DATA_SHEET]
-        expected_rows = len(layout.lines) + 1
+        expected_rows = len(layout.lines) + HEADER_ROW
         if (sheet.max_row or 0) > expected_rows + EXTRA_ROWS or (sheet.max_column or 0) > len(layout.header) + EXTRA_COLUMNS:
             raise WorkbookRefused(f"Trang “{DATA_SHEET}” có quá nhiều dòng hoặc cột ({sheet.max_row} dòng, "
                                   f"{sheet.max_column} cột); bảng tính của đơn vị có {expected_rows} dòng.")
@@ -413,22 +424,22 @@ def _read_rows(sheet, layout: Layout) -> Reading:
     header = layout.header
     width = len(header)
     reading = Reading()
-    rows = sheet.iter_rows(min_row=1, max_row=len(layout.lines) + 1 + EXTRA_ROWS, max_col=width + EXTRA_COLUMNS)
+    rows = sheet.iter_rows(min_row=HEADER_ROW, max_row=len(layout.lines) + HEADER_ROW + EXTRA_ROWS, max_col=width + EXTRA_COLUMNS)
     first = list(next(rows, ()))
     head = [_cell_text(c) for c in first[:width]]
     head += [""] * (width - len(head))
     if head != header:
         column = next(n for n, (a, b) in enumerate(zip(head, header)) if a != b)
-        raise WorkbookRefused(f"Dòng tiêu đề đã bị sửa: cột {get_column_letter(column + 1)} phải là “{header[column]}” "
+        raise WorkbookRefused(f"Dòng tên cột (dòng {HEADER_ROW}) đã bị sửa: cột {get_column_letter(column + 1)} phải là “{header[column]}” "
                               f"(đang là “{head[column]}”). Hãy dùng bảng tính tải về, không thêm, bớt hay đổi cột.")
     lines = iter(layout.lines)
-    for number, cells in enumerate([first, *rows], start=1):
+    for number, cells in enumerate([first, *rows], start=HEADER_ROW):
         cells = [c if c is not None else _BLANK for c in cells]
         stray = [n for n, c in enumerate(cells[width:], start=width) if c.value not in (None, "")]
         if stray:
             reading.refusals.append(Refusal(number, "", f"Có nội dung ngoài bảng, ở cột "
                                             f"{', '.join(get_column_letter(n + 1) for n in stray)}; hãy xoá nội dung đó."))
-        if number == 1:
+        if number == HEADER_ROW:
             continue
         cells = cells[:width] + [_BLANK] * (width - len(cells))
         line = next(lines, None)

@@ -25,7 +25,9 @@ from django_scopes import scope, scopes_disabled  # noqa: E402
 
 from assessments.models import Assessment, Period  # noqa: E402
 from assessments.services import answer_save, period_open, period_save  # noqa: E402
-from assessments.workbook import DATA_SHEET, FIXED, read_workbook, render_workbook, slot_value, workbook_layout  # noqa: E402
+from assessments.workbook import (  # noqa: E402
+    DATA_SHEET, FIRST_ROW, FIXED, read_workbook, render_workbook, slot_value, workbook_layout, workbook_title,
+)
 from dti_portal.accounts.models import User  # noqa: E402
 from dti_portal.tenancy.services import province_create, unit_create  # noqa: E402
 from indicators.display import points, rule_text  # noqa: E402
@@ -96,7 +98,7 @@ def filled(content: bytes, layout) -> bytes:
     cells = {rule: values for rule, _, _, values in RULES}
     book = openpyxl.load_workbook(io.BytesIO(content))
     sheet = book[DATA_SHEET]
-    for number, line in enumerate(layout.lines, start=2):
+    for number, line in enumerate(layout.lines, start=FIRST_ROW):
         for n, value in enumerate(cells.get(line.indicator.rule, []) if line.slots else []):
             sheet.cell(number, len(FIXED) + 2 * n + 2).value = value
     out = io.BytesIO()
@@ -109,7 +111,7 @@ def main():
     with scope(province=assessment.period.province):
         layout = workbook_layout(assessment)
         leaves = sum(1 for line in layout.lines if line.slots)
-        cells = [layout.header] + [
+        cells = [[workbook_title(assessment)], layout.header] + [
             [line.indicator.code, line.indicator.name, points(line.indicator.max_points), rule_text(line.indicator), line.indicator.guidance]
             + [v for slot in line.slots for v in (slot.label, slot_value(slot, line.answer.inputs if line.answer else {}))]
             for line in layout.lines

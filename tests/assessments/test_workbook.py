@@ -87,14 +87,14 @@ def download(client, assessment) -> bytes:
 
 
 def rows_by_code(sheet) -> dict:
-    return {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    return {row[0].value: row for row in sheet.iter_rows(min_row=workbook.FIRST_ROW)}
 
 
 def set_input(sheet, code, label, value):
     """Fill the value cell next to the input labelled `label` in the row of `code`."""
     row = rows_by_code(sheet)[code]
     for n, cell in enumerate(row):
-        if cell.value == label and sheet.cell(1, cell.column).value.startswith("Nội dung"):
+        if cell.value == label and sheet.cell(workbook.HEADER_ROW, cell.column).value.startswith("Nội dung"):
             row[n + 1].value = value
             return
     raise AssertionError(f"no input {label} in row {code}")
@@ -117,7 +117,7 @@ def filled(content: bytes, values: dict, edit=None) -> bytes:
 
 
 def workbook_width(sheet) -> int:
-    return sum(1 for cell in sheet[1] if str(cell.value).startswith("Nội dung"))
+    return sum(1 for cell in sheet[workbook.HEADER_ROW] if str(cell.value).startswith("Nội dung"))
 
 
 def upload(client, assessment, content: bytes, name="bang-tinh.xlsx"):
@@ -145,16 +145,17 @@ def test_the_workbook_has_one_row_per_indicator_with_the_rule_in_words_and_curre
     assert book.sheetnames == [DATA_SHEET, META_SHEET]
     assert book[META_SHEET].sheet_state == "veryHidden"
     sheet = book[DATA_SHEET]
-    header = [c.value for c in sheet[1]]
+    assert sheet["A1"].value == "Bảng tính nhập liệu – Sở Y tế – Kỳ đánh giá 2025"
+    header = [c.value for c in sheet[2]]
     assert header[:5] == ["Mã", "Chỉ tiêu", "Điểm tối đa", "Cách tính điểm", "Hướng dẫn, tài liệu kiểm chứng"]
     rows = rows_by_code(sheet)
     assert list(rows) == ["1", "1.1", "1.2", "1.3", "1.4", "2", "3", "4", "5"]
     ratio = [c.value for c in rows["1.4"]]
-    assert ratio[:3] == ["1.4", "Tỷ lệ hồ sơ trực tuyến", "10"]
+    assert ratio[:3] == ["1.4", "Tỷ lệ hồ sơ trực tuyến", 10]  # numbers as numbers where nothing is typed
     assert ratio[3].startswith("Tỷ lệ")
     assert "Tài liệu kiểm chứng: Báo cáo" in ratio[4]
     assert ratio[5:9] == ["Tử số (a)", "41,6", "Mẫu số (b)", "100"]  # numbers as the officer writes them
-    assert "đã đối chiếu" in ratio and "4,16" in ratio
+    assert "đã đối chiếu" in ratio and 4.16 in ratio
     steps = [c.value for c in rows["3"]]
     assert "từ 4: 20 điểm" in steps[3]
     checklist = [c.value for c in rows["1.3"]]
@@ -234,7 +235,7 @@ def test_a_change_shows_the_old_value_and_score_beside_the_new(setup, client_as)
     client = client_as(setup.officer_a1)
     response = upload(client, setup.assessment, filled(download(client, setup.assessment), {"2": {"Số lượng": "4"}}))
     change = response.context["reading"].changes[0]
-    assert (change.row, change.old, change.new, change.old_score, change.new_score) == (7, "Số lượng: 2", "Số lượng: 4", "4", "8")
+    assert (change.row, change.old, change.new, change.old_score, change.new_score) == (8, "Số lượng: 2", "Số lượng: 4", "4", "8")
     assert "4 → <b>8</b>" in response.content.decode()
 
 
@@ -243,8 +244,8 @@ def test_a_number_written_with_a_decimal_point_is_refused_with_how_to_write_it(s
     reading = read(setup.assessment, filled(export(setup.assessment), {"1.4": {"Tử số (a)": "41.6", "Mẫu số (b)": "100"},
                                                                      "3": {"Giá trị": "1.5"}}))
     messages = {r.code: (r.row, r.message) for r in reading.refusals}
-    assert messages["1.4"][0] == 6 and "“41.6”" in messages["1.4"][1] and "dấu phẩy" in messages["1.4"][1]
-    assert messages["3"][0] == 8 and "“1.5”" in messages["3"][1]
+    assert messages["1.4"][0] == 7 and "“41.6”" in messages["1.4"][1] and "dấu phẩy" in messages["1.4"][1]
+    assert messages["3"][0] == 9 and "“1.5”" in messages["3"][1]
     assert reading.changes == []
 
 
@@ -253,14 +254,14 @@ def test_a_changed_code_column_is_refused(setup):
         rows_by_code(book[DATA_SHEET])["1.4"][0].value = "1.5"
 
     reading = read(setup.assessment, filled(export(setup.assessment), {"1.4": {"Tử số (a)": "4", "Mẫu số (b)": "10"}}, edit))
-    assert [(r.row, r.code) for r in reading.refusals] == [(6, "1.4")]
+    assert [(r.row, r.code) for r in reading.refusals] == [(7, "1.4")]
     assert "Mã chỉ tiêu đã bị sửa thành “1.5” (phải là “1.4”)" in reading.refusals[0].message
     assert reading.changes == []
 
 
 def test_a_formula_in_an_input_cell_is_refused(setup):
     reading = read(setup.assessment, filled(export(setup.assessment), {"2": {"Số lượng": "=1+2"}}))
-    assert len(reading.refusals) == 1 and reading.refusals[0].row == 7
+    assert len(reading.refusals) == 1 and reading.refusals[0].row == 8
     assert reading.refusals[0].message == "Ô ở cột G (Số liệu 1) chứa công thức; hãy nhập giá trị (hoặc dán đặc biệt › chỉ giá trị)."
 
 
@@ -297,7 +298,7 @@ def test_with_one_refusal_nothing_can_be_confirmed(setup, client_as):
     page = response.content.decode()
     assert response.context["token"]  # the changes are shown…
     assert 'data-testid="workbook-confirm"' not in page  # …but cannot be saved while a row is refused
-    assert "lưu tất cả hoặc không lưu gì" in page and "<td>8</td>" in page
+    assert "lưu tất cả hoặc không lưu gì" in page and "<td>9</td>" in page
 
 
 # --- refusals of the whole file ----------------------------------------------------------------
@@ -358,7 +359,7 @@ def test_a_tampered_identity_and_a_changed_header_are_refused(setup):
         read(setup.assessment, filled(export(setup.assessment), {}, forge))
 
     def rename(book):
-        book[DATA_SHEET]["G1"].value = "Số liệu"
+        book[DATA_SHEET]["G2"].value = "Số liệu"
 
     with pytest.raises(WorkbookRefused, match="cột G phải là “Số liệu 1”"):
         read(setup.assessment, filled(export(setup.assessment), {}, rename))
@@ -463,10 +464,10 @@ def test_the_entry_page_links_to_the_workbook_for_the_units_officer_only(setup, 
 def test_content_right_of_the_table_is_refused(setup):
     def edit(book):
         sheet = book[DATA_SHEET]
-        sheet.cell(1, sheet.max_column + 2).value = "Cột thêm"
+        sheet.cell(2, sheet.max_column + 2).value = "Cột thêm"
         sheet.cell(7, sheet.max_column).value = "ghi nhớ"
 
     reading = read(setup.assessment, filled(export(setup.assessment), {}, edit))
     messages = [(r.row, r.message) for r in reading.refusals]
-    assert messages == [(1, "Có nội dung ngoài bảng, ở cột M; hãy xoá nội dung đó."),  # the table ends at K
+    assert messages == [(2, "Có nội dung ngoài bảng, ở cột M; hãy xoá nội dung đó."),  # the table ends at K
                         (7, "Có nội dung ngoài bảng, ở cột M; hãy xoá nội dung đó.")]
