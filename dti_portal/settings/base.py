@@ -17,6 +17,34 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """A yes/no setting read strictly: `SECURE_SSL_REDIRECT=true` is on, a typo stops the start-up."""
+    text = os.environ.get(name, "").strip().lower()
+    if not text:
+        return default
+    if text in _TRUE | _FALSE:
+        return text in _TRUE
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"{name}={os.environ[name]!r}: write one of {', '.join(sorted(_TRUE | _FALSE))}.")
+
+
+def env_int(name: str, default: int) -> int:
+    """A whole-number setting read strictly: an unreadable value stops the start-up, naming the variable."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{name}={os.environ[name]!r}: write a whole number, e.g. {default}.") from None
+
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
@@ -79,7 +107,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        conn_max_age=env_int("CONN_MAX_AGE", 0),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -102,7 +130,7 @@ TASKS = {
     }
 }
 # A publication whose worker shows no progress for this long may be retried (its worker died).
-PUBLICATION_STALE_AFTER = timedelta(minutes=int(os.environ.get("PUBLICATION_STALE_MINUTES", "10")))
+PUBLICATION_STALE_AFTER = timedelta(minutes=env_int("PUBLICATION_STALE_MINUTES", 10))
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -122,15 +150,15 @@ LOGOUT_REDIRECT_URL = "platform_home"
 # Login throttling: one office shares one public IP, so lock a username *from* an IP,
 # never the whole IP.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "dti_portal.accounts.views.locked_out"
 # Behind N reverse proxies (AXES_PROXY_COUNT=N) the client address is read from X-Forwarded-For by
 # django-ipware, as django-axes expects; without it every client would share the proxy's address.
 # python-ipware counts only the proxies listed in the header (the last one is REMOTE_ADDR), hence N - 1;
 # a header longer than that chain (a client adding its own) is not trusted: REMOTE_ADDR is used.
-_PROXIES = int(os.environ.get("AXES_PROXY_COUNT", "0"))  # not a setting: django-axes deprecates that name
+_PROXIES = env_int("AXES_PROXY_COUNT", 0)  # not a setting: django-axes deprecates that name
 if _PROXIES:
     AXES_IPWARE_PROXY_COUNT = _PROXIES - 1
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
@@ -158,7 +186,7 @@ STORAGES = {
 }
 
 # Evidence size limit: the same number is given to the browser (data-max-bytes) and checked here.
-EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 # Uploads above this are streamed to a temporary file instead of memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
