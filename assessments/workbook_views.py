@@ -116,7 +116,7 @@ def _upload(request, assessment_id: int, guard: _SizeLimit):
             error = refused.message
         else:
             return render(request, "assessments/workbook_preview.html", context | {
-                "reading": reading, "token": preview_dump(assessment, request.user, reading) if reading.changes else "",
+                "reading": reading, "token": preview_dump(assessment, request.user, reading) if reading.changes and not reading.refusals else "",
                 "name": form.cleaned_data["file"].name,
             })
     return render(request, "assessments/workbook_upload.html", context | {"error": error}, status=400)

@@ -296,8 +296,8 @@ def test_with_one_refusal_nothing_can_be_confirmed(setup, client_as):
     content = filled(download(client, setup.assessment), {"2": {"Số lượng": "3"}, "3": {"Giá trị": "41.6"}})
     response = upload(client, setup.assessment, content)
     page = response.content.decode()
-    assert response.context["token"]  # the changes are shown…
-    assert 'data-testid="workbook-confirm"' not in page  # …but cannot be saved while a row is refused
+    assert "Số lượng: 3" in page  # the changes are shown…
+    assert 'data-testid="workbook-confirm"' not in page and not response.context["token"]  # …but cannot be saved
     assert "lưu tất cả hoặc không lưu gì" in page and "<td>9</td>" in page
 
 
@@ -471,3 +471,12 @@ def test_content_right_of_the_table_is_refused(setup):
     messages = [(r.row, r.message) for r in reading.refusals]
     assert messages == [(2, "Có nội dung ngoài bảng, ở cột M; hãy xoá nội dung đó."),  # the table ends at K
                         (7, "Có nội dung ngoài bảng, ở cột M; hãy xoá nội dung đó.")]
+
+
+def test_the_upload_checks_the_csrf_token(setup):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(setup.officer_a1)
+    response = upload(client, setup.assessment, export(setup.assessment))
+    assert response.status_code == 403
