@@ -137,9 +137,9 @@ def period_plan(period: Period, act: str, now=None, assessments: list[UnitProgre
     return plan
 
 
-def stage_acts(period: Period, units: list[UnitProgress], now=None) -> tuple[list[str], list[str]]:
-    """The period acts that fit the units' states now (keys of PERIOD_ACTS, in workflow order),
-    and lines saying what the period waits for. No query."""
+def stage_acts(period: Period, units: list[UnitProgress], now=None) -> tuple[list[tuple[str, int]], list[str]]:
+    """The period acts that fit the units' states now ((key of PERIOD_ACTS, units it moves), in
+    workflow order), and lines saying what the period waits for. No query."""
     now = now or timezone.now()
     count = {status: 0 for status in S.values}
     for a in units:
@@ -147,11 +147,11 @@ def stage_acts(period: Period, units: list[UnitProgress], now=None) -> tuple[lis
     over = _explanation_over(period, now)
     acts = []
     if count[S.SUBMITTED]:
-        acts.append("bat-dau-vong-1")
+        acts.append(("bat-dau-vong-1", count[S.SUBMITTED]))
     if count[S.ROUND1]:
-        acts.append("dong-vong-1")
+        acts.append(("dong-vong-1", count[S.ROUND1]))
     if count[S.EXPLAINED] or (over and count[S.RETURNED]):
-        acts.append("bat-dau-vong-2")
+        acts.append(("bat-dau-vong-2", count[S.EXPLAINED] + (count[S.RETURNED] if over else 0)))
     waiting = []
     if count[S.DRAFT]:
         waiting.append(f"{count[S.DRAFT]} đơn vị đang nhập liệu, chưa gửi bản tự đánh giá.")

@@ -58,12 +58,16 @@ def board(request, period_id: int):
         keys, waiting = acts.stage_acts(period, assessments)
         act_url = url_maker("assessments:lead_act", {"province": request.province.slug, "period_id": period.pk}, "act")
         finalise_url = url_maker("assessments:finalise", {"province": request.province.slug}, "assessment_id")
-        context |= {"acts": [{"key": key, "label": acts.PERIOD_ACTS[key][0], "url": act_url(key)} for key in keys],
+        context |= {"acts": [{"key": key, "label": acts.PERIOD_ACTS[key][0], "count": count, "url": act_url(key)}
+                             for key, count in keys],
                     "waiting": waiting}
         for row, a in zip(rows, assessments, strict=True):
             team = {x.appraiser for x in teams.get(a.pk, [])}
             if a.status == Assessment.Status.ROUND2 and team and team <= {name for name, _ in signoffs.get(a.pk, ())}:
                 row["finalise_url"] = finalise_url(a.pk)
+        ready = sum("finalise_url" in row for row in rows)
+        if ready:
+            waiting.insert(0, f"{ready} đơn vị đã đủ chữ ký: bấm “Chốt kết quả…” ở dòng của đơn vị.")
         remove = url_maker("assessments:assignment_remove", {"province": request.province.slug}, "assignment_id")
         context |= {
             "assignments": [{"appraiser": a.appraiser, "unit": a.unit or "mọi đơn vị", "group": a.group or "mọi nhóm",

@@ -40,7 +40,7 @@ def test_two_rounds_explanation_signatures_and_the_final_result(team, assessment
     # The lead closes round 1.
     _as(page, login, "a.totruong")
     page.goto(board)
-    page.get_by_role("link", name="Đóng vòng 1, trả kết quả cho đơn vị…").click()
+    page.get_by_role("link", name="Đóng vòng 1, trả kết quả cho đơn vị (1 đơn vị)…").click()
     page.get_by_role("button", name="Xác nhận đóng vòng 1").click()
     expect(page.locator("tr[data-unit='Sở Y tế']")).to_contain_text("Chờ giải trình")
 
@@ -57,7 +57,7 @@ def test_two_rounds_explanation_signatures_and_the_final_result(team, assessment
     # Round 2: one adjustment withdrawn, the other kept; every appraiser signs.
     _as(page, login, "a.totruong")
     page.goto(board)
-    page.get_by_role("link", name="Bắt đầu thẩm định lần 2…").click()
+    page.get_by_role("link", name="Bắt đầu thẩm định lần 2 (1 đơn vị)…").click()
     page.get_by_role("button", name="Xác nhận bắt đầu thẩm định lần 2").click()
     _as(page, login, "a.thamdinh")
     page.goto(unit_page)
