@@ -92,7 +92,6 @@ class Slot:
 @dataclass
 class Line:
     indicator: object
-    depth: int
     slots: list[Slot]
     answer: Answer | None
 
@@ -140,7 +139,7 @@ def workbook_layout(assessment: Assessment) -> Layout:
     lines = []
     for item in entry_sheet(assessment).items:
         # Every leaf with inputs, collected-only data too (as on the entry page); groups are headings.
-        lines.append(Line(item.indicator, item.depth, _slots(item.fields) if item.is_leaf else [], item.answer))
+        lines.append(Line(item.indicator, _slots(item.fields) if item.is_leaf else [], item.answer))
     width = max((len(line.slots) for line in lines), default=0)
     return Layout(assessment=assessment, lines=lines, width=max(width, 1))
 
