@@ -19,6 +19,8 @@ from datetime import date
 from django.db.models import Count, Q
 from django.urls import reverse
 
+from dti_portal.tenancy.names import vn_sort_key
+from indicators.display import url_maker
 from indicators.models import Indicator
 from indicators.scoring import Rule
 
@@ -66,6 +68,11 @@ def _deadline(label: str, day: date | None, today: date) -> Deadline | None:
 
 def _url(name: str, slug: str, **kwargs) -> str:
     return reverse(name, kwargs={"province": slug, **kwargs})
+
+
+def _urls(name: str, slug: str, key: str):
+    """`name`'s URL for any `key` value, reversed once (a queue lists up to every unit)."""
+    return url_maker(name, {"province": slug}, key)
 
 
 def _leaf_counts(framework_ids, *, appraisable: bool) -> dict[int, int]:
@@ -230,6 +237,7 @@ def appraiser_queue(user, slug: str, today: date) -> list[AppraiserTask]:
     round2 = [row["pk"] for row in rows if row["status"] == S.ROUND2]
     signed = set(SignOff.objects.filter(assessment__in=round2, appraiser=user).values_list("assessment_id", flat=True)) if round2 else set()
 
+    appraisal_url = _urls("assessments:unit_appraisal", slug, "assessment_id")
     tasks = []
     for row in rows:
         rnd = ROUND_OF[row["status"]]
@@ -248,9 +256,9 @@ def appraiser_queue(user, slug: str, today: date) -> list[AppraiserTask]:
             assessment_id=row["pk"], unit=row["unit__name"], kind=row["unit__kind__name"], period=row["period__name"],
             round=rnd, undecided=undecided, assigned=assigned, to_sign=to_sign,
             deadline=_deadline(f"Hạn thẩm định lần {rnd}", end, today),
-            url=_url("assessments:unit_appraisal", slug, assessment_id=row["pk"]),
+            url=appraisal_url(row["pk"]),
         ))
-    tasks.sort(key=lambda t: (t.deadline.day if t.deadline else date.max, t.period, t.round, t.unit))
+    tasks.sort(key=lambda t: (t.deadline.day if t.deadline else date.max, t.period, t.round, vn_sort_key(t.unit)))
     return tasks
 
 
@@ -325,9 +333,10 @@ def lead_queue(province, slug: str, today: date) -> list[PeriodBlockers]:
     periods = list(Period.objects.filter(province=province, status=Period.Status.OPEN).order_by("-year", "name"))
     if not periods:
         return []
-    rows = list(
-        Assessment.objects.filter(period__in=periods).order_by("unit__name")
-        .values("pk", "period_id", "unit_id", "unit__name", "framework_id", "status", "decided_round1", "decided_round2")
+    rows = sorted(
+        Assessment.objects.filter(period__in=periods)
+        .values("pk", "period_id", "unit_id", "unit__name", "framework_id", "status", "decided_round1", "decided_round2"),
+        key=lambda row: vn_sort_key(row["unit__name"]),
     )
     leaves = _leaf_counts({r["framework_id"] for r in rows if r["status"] in ROUND_OF}, appraisable=True)
     round2 = [r["pk"] for r in rows if r["status"] == S.ROUND2]
@@ -345,10 +354,11 @@ def lead_queue(province, slug: str, today: date) -> list[PeriodBlockers]:
             deadlines=[d for d in (_deadline("Hạn thẩm định lần 1", period.round1_end, today),
                                    _deadline("Hạn giải trình", period.explanation_end, today),
                                    _deadline("Hạn thẩm định lần 2", period.round2_end, today)) if d])
+    appraisal_url = _urls("assessments:unit_appraisal", slug, "assessment_id")
     for row in rows:
         queue, status = queues[row["period_id"]], row["status"]
         queue.counts[status] += 1
-        url = _url("assessments:unit_appraisal", slug, assessment_id=row["pk"])
+        url = appraisal_url(row["pk"])
         if status == S.SUBMITTED:
             queue.to_start_round1 += 1
         elif status == S.RETURNED:
@@ -420,9 +430,11 @@ def admin_queue(province, slug: str, today: date) -> list[PeriodSchedule]:
     open_ids = [p.pk for p in periods if p.status == Period.Status.OPEN]
     by_period: dict[int, list[dict]] = defaultdict(list)
     if open_ids:
-        for row in (Assessment.objects.filter(period__in=open_ids).exclude(status__in=[S.FINAL, S.PUBLISHED, S.NOT_REPORTED])
-                    .order_by("unit__name").values("pk", "period_id", "unit_id", "unit__name", "status", "extended_until")):
+        for row in sorted(Assessment.objects.filter(period__in=open_ids).exclude(status__in=[S.FINAL, S.PUBLISHED, S.NOT_REPORTED])
+                          .values("pk", "period_id", "unit_id", "unit__name", "status", "extended_until"),
+                          key=lambda row: vn_sort_key(row["unit__name"])):
             by_period[row["period_id"]].append(row)
+    unit_url = _urls("tenancy:unit_detail", slug, "unit_id")
     schedules = []
     for period in periods:
         schedule = PeriodSchedule(period_id=period.pk, period=period.name, status_label=period.get_status_display(),
@@ -439,7 +451,7 @@ def admin_queue(province, slug: str, today: date) -> list[PeriodSchedule]:
                     and (row["extended_until"] if field_name == "self_assessment_end" and row["extended_until"] else day or date.max) < today]
             if late and day:
                 schedule.late.append(Lateness(what=what, deadline=Deadline(label, day, today), units=[
-                    (row["unit__name"], _url("tenancy:unit_detail", slug, unit_id=row["unit_id"])) for row in late]))
+                    (row["unit__name"], unit_url(row["unit_id"])) for row in late]))
         upcoming = [Deadline(label, getattr(period, f), today) for f, label, _, _ in LATE_AFTER
                     if getattr(period, f) and getattr(period, f) >= today]
         schedule.next_deadline = min(upcoming, key=lambda d: d.day) if upcoming else None

@@ -14,6 +14,7 @@ from assessments import appraisal, queues
 from assessments.models import Assessment, Assignment, Period
 from indicators.models import Indicator
 from assessments.services import answer_save, evidence_add
+from dti_portal.tenancy.services import unit_create
 from tests.assessments.test_page_queries import _period, _queries
 
 S = Assessment.Status
@@ -238,3 +239,16 @@ def test_a_home_costs_the_same_queries_for_20_and_for_80_criteria(world, home):
         _late_and_by_group(world, _period(world, 3, extra_leaves=extra))
         counts.append(_queries(*HOMES[home](world)))
     assert counts[0] == counts[1], counts
+
+
+def test_queues_list_units_in_vietnamese_order(world, assessment):
+    """Đắk … after Cư … and before Ea … (not after every ASCII letter, as a byte sort would)."""
+    with scopes_disabled():
+        kind = world.province_a.unit_kinds.get(code="so")
+        for name in ["Sở Đắk", "Sở Ea", "Sở Cư"]:
+            unit = unit_create(province=world.province_a, kind=kind, name=name)
+            Assessment.objects.create(period=assessment.period, unit=unit, framework=assessment.framework)
+        Period.objects.filter(pk=assessment.period_id).update(self_assessment_end=timezone.localdate() - timedelta(days=1))
+    with scope(province=world.province_a):
+        [schedule] = queues.admin_queue(world.province_a, "tinh-a", timezone.localdate())
+    assert [name for name, _ in schedule.late[0].units] == ["Sở Cư", "Sở Đắk", "Sở Ea", "Sở Y tế"]
