@@ -44,13 +44,15 @@ class Skipped:
 @dataclass
 class Plan:
     """What a copy would do now: `copy` (this year's indicator, last year's answer) pairs, the
-    criteria left out with the reason (`skipped`), those already answered this year (`kept`) and
-    last year's answered codes that lead nowhere this year (`dropped`). `refused` says why nothing
+    criteria left out with the reason (`skipped`), those matched but not answered last year
+    (`unanswered`), those already answered this year (`kept`) and last year's answered codes that
+    lead nowhere this year (`dropped`). `refused` says why nothing
     can be copied at all ("" when something may be)."""
 
     source: Assessment | None = None
     copy: list[tuple[Indicator, Answer]] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    unanswered: list[Skipped] = field(default_factory=list)  # matched, but last year's answer was empty
     kept: list[Skipped] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     evidence_count: int = 0
@@ -141,7 +143,7 @@ def carry_over_plan(assessment: Assessment, now=None) -> Plan:
             continue
         answer = old_answers.get(old.pk)
         if answer is None:
-            plan.skipped.append(Skipped(new.code, new.name, f"năm trước đơn vị chưa nhập số liệu cho chỉ tiêu {old.code}"))
+            plan.unanswered.append(Skipped(new.code, new.name, f"năm trước chưa có số liệu (mã {old.code})"))
             continue
         why = incompatibility(old, new)
         if why:

@@ -117,6 +117,17 @@ def test_the_page_shows_what_would_be_copied_and_what_not_and_why(years, client_
     assert "các lựa chọn đã đổi so với năm trước" in text and "chỉ tiêu mới" in text
 
 
+def test_criteria_left_empty_last_year_are_listed_apart(years, client_as):
+    with scopes_disabled():
+        Answer.objects.filter(assessment=years.last, indicator=years.before["2"]).delete()
+    with scope(province=years.province_a):
+        plan = carry_over.carry_over_plan(years.this)
+    assert [(s.code, s.why) for s in plan.unanswered] == [("2", "năm trước chưa có số liệu (mã 2)")]
+    assert "2" not in {s.code for s in plan.skipped} and "2" not in {new.code for new, _ in plan.copy}
+    page = client_as(years.officer_a1).get(_url("carry_over", years.this)).content.decode()
+    assert "Năm trước đơn vị chưa nhập số liệu: 1 chỉ tiêu" in page
+
+
 def test_copying_follows_the_code_map_recomputes_scores_and_marks_each_answer(years):
     copied = _copy(years)
     assert (copied.answers, copied.evidence, copied.codes) == (4, 1, ["1.1", "1.5", "2", "5"])
