@@ -47,6 +47,7 @@ class FrameworkForm(forms.Form):
     bands_on = forms.ChoiceField(label="Xếp loại theo", choices=Framework.BandsOn.choices)
     non_reporting = forms.ChoiceField(
         label="Đơn vị không báo cáo", choices=Framework.NonReporting.choices, initial=Framework.NonReporting.RANKED_LAST,
+        required=False,  # left out, the default: ranked last
         help_text="Đơn vị không gửi báo cáo luôn ghi “-” và không tính vào giá trị trung bình; "
                   "chọn xếp các đơn vị này sau mọi đơn vị có báo cáo, hay không xếp hạng.")
     bands = forms.CharField(

@@ -20,6 +20,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from indicators.scoring import format_number
+
 NOT_REPORTED = "-"
 AVERAGE = "Giá trị trung bình"
 
@@ -84,11 +86,12 @@ def results_file(tables: list[dict]) -> tuple[list[str], list[list]]:
 
 
 def render_csv(header, rows) -> bytes:
-    """UTF-8 CSV; Decimals written plainly, without trailing zeros ("860.69", not "860.6900")."""
+    """UTF-8 CSV; Decimals written the Vietnamese way, exactly ("860,69", in quotes), as every
+    importer of the portal reads them back."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
-    writer.writerows([[f"{v.normalize():f}" if isinstance(v, Decimal) else ("" if v is None else v) for v in row] for row in rows])
+    writer.writerows([[format_number(v) if isinstance(v, Decimal) else ("" if v is None else v) for v in row] for row in rows])
     return out.getvalue().encode("utf-8")
 
 

@@ -54,7 +54,7 @@ def test_the_command_prints_the_ranking_as_csv(demo, capsysbinary):
     lines = capsysbinary.readouterr().out.decode().splitlines()
     assert lines[0] == ("kind,unit,rank,total,nhan_thuc_so,the_che_so,ha_tang_so,nhan_luc_so,an_toan_thong_tin_mang,"
                         "hoat_dong_chinh_quyen_so,hoat_dong_xa_hoi_so,index,band")
-    assert lines[1].startswith("so,Sở Thông tin và Truyền thông,1,860.69,") and lines[1].endswith(",0.86069,Tốt")
+    assert lines[1].startswith('so,Sở Thông tin và Truyền thông,1,"860,69",') and lines[1].endswith(',"0,86069",Tốt')
     with pytest.raises(CommandError, match="chưa có kết quả năm 2019"):
         call_command("export_ranking", "daknong", "2019")
 
