@@ -5,6 +5,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from dti_portal.accounts.access import province_view
@@ -17,7 +18,7 @@ from .answer_forms import answer_form, initial_of
 from .evidence import ACCEPT_ATTRIBUTE, EvidenceRefused, max_bytes
 from .forms import EvidenceForm, ExtensionForm, PeriodForm
 from .history import history_rows
-from .models import Answer, Assessment, Event, Period
+from .models import Answer, Assessment, Period
 from .rows import EntryRows, echo_text, keep_only_left, period_rows, typed_row
 
 ADMIN = Role.PROVINCE_ADMIN
@@ -150,6 +151,7 @@ def _entry_flags(request, assessment, now) -> dict:
     }
 
 
+@never_cache  # coming back (the browser's Back) must show what is stored, not the page as first drawn
 @province_view()
 def entry(request, assessment_id: int):
     assessment = selectors.get_assessment_for_user(request, assessment_id)
@@ -206,8 +208,9 @@ def _card(row: dict, extra: dict, item=None) -> dict:
     """An entry row with what a save or an upload adds (see `_entry_update`)."""
     if extra.get("form") is not None:
         typed_row(row, extra["form"], refused=extra.get("refused", False))
-    if extra.get("saved"):
-        row |= {"notice": _saved_notice(item.indicator, item.answer), "echo": echo_text(item.indicator, item.answer.inputs)}
+    if extra.get("saved"):  # the engine's refusal is the card's own error line: not said twice
+        row |= {"notice": ("warning", "Đã lưu số liệu nhưng chưa tính được điểm (xem lỗi ở trên).") if item.answer.error
+                else _saved_notice(item.indicator, item.answer), "echo": echo_text(item.indicator, item.answer.inputs)}
     row |= {k: v for k, v in extra.items() if k not in ("form", "refused", "saved")}
     return row
 

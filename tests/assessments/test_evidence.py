@@ -194,3 +194,34 @@ def test_a_post_without_csrf_token_is_refused(world, assessment, indicators):
     assert client.post(url, {"a": "1", "b": "2"}).status_code == 403
     with scopes_disabled():
         assert not assessment.answers.exists()
+
+
+def test_removing_evidence_asks_first_and_says_what_will_happen(world, assessment, indicators, client_as):
+    client = client_as(world.officer_a1)
+    _upload(client, assessment, indicators["1.1"], "mot.pdf", PDF)
+    [evidence] = _files(assessment)
+    url = reverse("assessments:evidence_delete", kwargs={"province": "tinh-a", "evidence_id": evidence.pk})
+    page = client.get(url).content.decode()
+    assert "Gỡ tài liệu kiểm chứng?" in page and "“mot.pdf”" in page and "không lấy lại được" in page
+    assert 'data-testid="leaves-missing"' in page  # 1.1 needs evidence and this is its only file
+    assert _files(assessment) == [evidence]  # GET changed nothing
+    entry = client.get(reverse("assessments:entry", kwargs={"province": "tinh-a", "assessment_id": assessment.pk})).content.decode()
+    assert f'href="{url}"' in entry  # the entry page links to the confirmation, it does not post
+    client.post(url)
+    assert _files(assessment) == []
+
+
+def test_an_htmx_upload_refreshes_the_card_and_keeps_what_was_typed_in_it(world, assessment, indicators, client_as):
+    from assessments.answer_forms import answer_version
+
+    client = client_as(world.officer_a1)
+    url = reverse("assessments:evidence_upload", kwargs={"province": "tinh-a", "assessment_id": assessment.pk,
+                                                         "indicator_id": indicators["1.1"].pk})
+    text = client.post(url, {"file": SimpleUploadedFile("anh.pdf", PDF), "value": "có", "note": "chưa lưu",
+                             "version": answer_version({}, "")}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Đã tải lên “anh.pdf”." in text and ">anh.pdf</a>" in text
+    assert 'value="có" checked' in text and 'value="chưa lưu"' in text and 'data-dirty="1"' in text
+    assert 'id="entry-summary" hx-swap-oob="true"' in text
+    empty = client.post(url, {"file": SimpleUploadedFile("rong.pdf", b"")}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Tệp rỗng (0 byte)." in empty or "rỗng" in empty
+    assert len(_files(assessment)) == 1

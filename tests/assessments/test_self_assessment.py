@@ -318,3 +318,130 @@ def test_the_event_log_cannot_be_edited_or_deleted(world, assessment, indicators
             Event.objects.filter(pk=event.pk).delete()
         with pytest.raises(PermissionError):
             Event.objects.filter(pk=event.pk).update(reason="sửa")
+
+
+# --- entry without reloads (htmx) -----------------------------------------------------------
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def _version(assessment, code):
+    from assessments.answer_forms import answer_version
+
+    answer = _answer(assessment, code)
+    return answer_version(answer.inputs if answer else {}, answer.note if answer else "")
+
+
+def _hx_save(client, assessment, indicator, **data):
+    url = reverse("assessments:answer_save", kwargs={"province": "tinh-a", "assessment_id": assessment.pk, "indicator_id": indicator.pk})
+    return client.post(url, data, **HX)
+
+
+def test_an_htmx_save_answers_with_the_card_the_subtotals_the_totals_and_the_progress_in_place(
+        world, assessment, indicators, client_as):
+    client = client_as(world.officer_a1)
+    response = _hx_save(client, assessment, indicators["1.2"], a="850", b="1.000", version=_version(assessment, "1.2"))
+    text = response.content.decode()
+    assert response.status_code == 200 and "<html" not in text  # a fragment, not a page
+    pk = indicators["1.2"].pk
+    assert f'id="i-{pk}" data-code="1.2" data-pk="{pk}" hx-swap-oob="true"' in text
+    assert 'data-testid="score-1.2">8,5 / 10 điểm<' in text
+    assert "Đã đọc: Tử số (a) = 850; Mẫu số (b) = 1.000" in text
+    assert f'id="sub-i-{indicators["1"].pk}" hx-swap-oob="true" data-testid="subtotal-1">8,5 / 30<' in text
+    assert 'id="entry-summary" hx-swap-oob="true"' in text and 'data-testid="grand-total">8,5<' in text
+    assert "Đã trả lời <b>1/4</b>" in text and 'aria-valuenow="25"' in text
+    assert f'name="version" value="{_version(assessment, "1.2")}"' in text  # the next save starts from this one
+
+
+def test_a_refused_htmx_save_keeps_the_typed_values_marked_unsaved(world, assessment, indicators, client_as):
+    text = _hx_save(client_as(world.officer_a1), assessment, indicators["1.2"], a="41.6", b="100",
+                    version=_version(assessment, "1.2")).content.decode()
+    assert "chưa lưu" in text and "viết số thập phân bằng dấu phẩy (41,6)" in text
+    assert 'value="41.6"' in text and 'data-dirty="1"' in text and "is-invalid" in text
+    assert _answer(assessment, "1.2") is None
+
+
+def test_a_stale_save_overwrites_nothing_and_refreshes_the_card_with_the_stored_values(world, assessment, indicators, client_as):
+    client = client_as(world.officer_a1)
+    seen = _version(assessment, "1.2")  # the page was drawn before anything was saved
+    _save(client, assessment, indicators["1.2"], a="4", b="10", version=seen)  # another tab saves first
+    stored = _version(assessment, "1.2")
+    text = _hx_save(client, assessment, indicators["1.2"], a="7", b="10", version=seen).content.decode()
+    assert "vừa được lưu ở nơi khác" in text and "Không có gì bị ghi đè" in text and "Bạn đã nhập: Tử số (a) = 7" in text
+    assert 'value="4"' in text and f'name="version" value="{stored}"' in text and 'data-dirty' not in text
+    assert _answer(assessment, "1.2").inputs == {"a": "4", "b": "10"}
+    # Without JavaScript: the message, and the page with the stored values.
+    page = _save(client, assessment, indicators["1.2"], a="7", b="10", version=seen).content.decode()
+    assert "vừa được lưu ở nơi khác" in page and 'value="4"' in page
+    assert _answer(assessment, "1.2").inputs == {"a": "4", "b": "10"}
+    with scopes_disabled():
+        assert Event.objects.filter(assessment=assessment, action="answer.saved").count() == 1
+
+
+def _group_save(client, assessment, cards, group="i-1", htmx=True):
+    data = {"nhom": group, "chi-tieu": [str(i.pk) for i in cards]}
+    for indicator, values in cards.items():
+        data |= {f"i-{indicator.pk}-{k}": v for k, v in values.items()}
+    url = reverse("assessments:answers_save_group", kwargs={"province": "tinh-a", "assessment_id": assessment.pk})
+    return client.post(url, data, **(HX if htmx else {}), follow=not htmx)
+
+
+def test_saving_a_group_saves_every_changed_criterion_in_one_request(world, assessment, indicators, client_as):
+    client = client_as(world.officer_a1)
+    empty = _version(assessment, "1.2")
+    text = _group_save(client, assessment, {
+        indicators["1.1"]: {"value": "có", "version": empty, "note": "Cổng mới"},
+        indicators["1.2"]: {"a": "2.000", "b": "2.500", "version": empty},
+        indicators["1.3"]: {"count": "3", "version": empty},
+    }).content.decode()
+    assert "Đã lưu 3 chỉ tiêu." in text and 'data-testid="group-status"' in text
+    assert _answer(assessment, "1.2").inputs == {"a": "2000", "b": "2500"} and _answer(assessment, "1.1").note == "Cổng mới"
+    assert 'data-testid="grand-total">24<' in text and "Mẫu số (b) = 2.500" in text
+    assert text.count('data-pk=') == 3  # the three cards, nothing else
+
+
+def test_a_group_with_one_refused_or_stale_criterion_saves_none_of_them(world, assessment, indicators, client_as):
+    client = client_as(world.officer_a1)
+    empty = _version(assessment, "1.2")
+    text = _group_save(client, assessment, {
+        indicators["1.2"]: {"a": "4", "b": "10", "version": empty},
+        indicators["1.3"]: {"count": "1.5", "version": empty},
+    }).content.decode()
+    assert "Chưa lưu chỉ tiêu nào: 1 chỉ tiêu có lỗi (1.3)" in text and 'value="1.5"' in text
+    assert _answer(assessment, "1.2") is None and _answer(assessment, "1.3") is None
+    _save(client, assessment, indicators["1.3"], count="2")  # another tab
+    text = _group_save(client, assessment, {
+        indicators["1.2"]: {"a": "4", "b": "10", "version": empty},
+        indicators["1.3"]: {"count": "5", "version": empty},
+    }).content.decode()
+    assert "Chưa lưu chỉ tiêu nào: Chỉ tiêu 1.3 vừa được lưu ở nơi khác" in text
+    assert _answer(assessment, "1.2") is None and _answer(assessment, "1.3").inputs == {"count": "2"}
+    # Without JavaScript the same view answers with a message and a redirect.
+    page = _group_save(client, assessment, {indicators["1.2"]: {"a": "4", "b": "10"}}, htmx=False).content.decode()
+    assert "Đã lưu 1 chỉ tiêu." in page and _answer(assessment, "1.2").inputs == {"a": "4", "b": "10"}
+
+
+def test_the_entry_page_loads_htmx_from_the_portal_and_marks_every_form_for_it(world, assessment, indicators, client_as):
+    page = client_as(world.officer_a1).get(_entry(assessment)).content.decode()
+    assert '<script src="/static/vendor/htmx/htmx.min.js"></script>' in page and "/static/js/entry.js" in page
+    assert "cdn" not in page.lower()
+    assert page.count('class="answer-form') == 4 and page.count("hx-post=") == 4 + 4 + 1  # save, upload, one group
+    assert 'action="/tinh-a/tu-danh-gia/' in page  # the plain form still posts without JavaScript
+
+
+# --- the answer form factory ----------------------------------------------------------------
+def test_the_answer_form_reads_every_kind_of_input_as_the_rule_asks(indicators):
+    from assessments.answer_forms import answer_form
+
+    with scopes_disabled():
+        ratio, count, yes_no = indicators["1.2"], indicators["1.3"], indicators["1.1"]
+    form = answer_form(ratio, {"a": "1.234,5", "b": 2000, "note": " quý 4 "})
+    assert form.is_valid() and form.inputs() == {"a": "1234,5", "b": "2000"} and form.note_text() == "quý 4"
+    form = answer_form(ratio, {"a": "", "b": "10"})
+    assert form.is_valid() and form.inputs() == {"b": "10"}  # a blank input is left for the engine to name
+    assert not answer_form(count, {"count": "2,5"}).is_valid()
+    assert answer_form(yes_no, {"value": "Có"}).is_valid()
+    form = answer_form(yes_no, {"value": "có lẽ"})
+    assert not form.is_valid() and form.error_list() == ["Có/Không: “có lẽ” không có trong các lựa chọn."]
+    prefixed = answer_form(ratio, {"i-9-a": "3", "i-9-b": "4", "i-9-version": "x"}, prefix="i-9")
+    assert prefixed.is_valid() and prefixed.inputs() == {"a": "3", "b": "4"} and prefixed.expected_version() == "x"
+    assert answer_form(ratio, {"a": "3", "b": "4"}).is_valid() and answer_form(ratio, {"a": "3"}).expected_version() is None

@@ -20,7 +20,7 @@ def big(world):
 
 def test_an_officer_fills_leaves_returns_uploads_completes_and_submits(world, big, page, login, snapshot, tmp_path, browser, live_server):
     login("a.canbo1")
-    page.get_by_role("link", name="Kỳ đánh giá 2025").click()
+    page.get_by_test_id("unit-assessments").get_by_role("link", name="Kỳ đánh giá 2025").click()
     expect(page.get_by_test_id("progress")).to_contain_text("Đã trả lời 0/104 chỉ tiêu")
 
     card = page.locator("[data-code='1.2']")
@@ -37,7 +37,7 @@ def test_an_officer_fills_leaves_returns_uploads_completes_and_submits(world, bi
     card = page.locator("[data-code='1.3']")
     card.get_by_label("Số lượng").fill("2,5")
     card.get_by_role("button", name="Lưu").click()
-    expect(page.get_by_test_id("error-1.3")).to_contain_text("phải là số nguyên không âm")
+    expect(page.get_by_test_id("notice-1.3")).to_contain_text("Số lượng: “2,5” phải là số nguyên.")
     expect(page.locator("[data-code='1.3']").get_by_label("Số lượng")).to_have_value("2,5")
     snapshot("-partial")
 
@@ -54,7 +54,7 @@ def test_an_officer_fills_leaves_returns_uploads_completes_and_submits(world, bi
     upload = page.locator("[data-code='1.1'] form.evidence-upload")
     upload.locator("input[type=file]").set_input_files(str(scan))
     upload.get_by_role("button", name="Tải lên").click()
-    link = page.get_by_test_id("evidence-1.1").get_by_role("link", name="Ảnh chụp chuyên mục.pdf")
+    link = page.get_by_test_id("evidence-1.1").get_by_role("link", name="Ảnh chụp chuyên mục.pdf", exact=True)
     expect(link).to_be_visible()
     with page.expect_download() as download:
         link.click()
