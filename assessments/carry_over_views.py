@@ -72,7 +72,12 @@ def carry_confirm(request, assessment_id: int, indicator_id: int):
     try:
         carried_confirm(assessment=assessment, indicator=indicator, actor=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        notice = ("danger", " ".join(error.messages))
     else:
-        messages.success(request, f"Đã xác nhận số liệu năm trước của chỉ tiêu {indicator.code}.")
+        notice = ("success", f"Đã xác nhận số liệu năm trước của chỉ tiêu {indicator.code}.")
+    if request.headers.get("HX-Request") == "true":  # the entry page with htmx: this card, swapped in place
+        from .views import _entry_update
+
+        return _entry_update(request, assessment, {indicator.pk: {"notice": notice}})
+    getattr(messages, "success" if notice[0] == "success" else "error")(request, notice[1])
     return redirect(_entry_url(request, assessment, f"i-{indicator.pk}"))

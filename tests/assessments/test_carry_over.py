@@ -216,6 +216,16 @@ def test_the_officer_confirms_a_copied_answer_on_the_entry_page(years, client_as
     assert "không có số liệu chép từ năm trước đang chờ xác nhận" in again.content.decode()
 
 
+def test_with_htmx_the_confirmation_answers_with_the_card_swapped_in_place(years, client_as):
+    _copy(years)
+    response = client_as(years.officer_a1).post(_url("carry_confirm", years.this, indicator_id=years.now["1.1"].pk),
+                                                HTTP_HX_REQUEST="true")
+    text = response.content.decode()
+    assert response.status_code == 200 and 'hx-swap-oob="true"' in text
+    assert "Đã xác nhận số liệu năm trước của chỉ tiêu 1.1." in text and 'data-testid="carried-1.1"' not in text
+    assert not _answers(years.this)["1.1"].carried_over
+
+
 def test_submission_is_refused_while_a_copied_answer_is_unconfirmed(years, client_as):
     _copy(years)
     with scope(province=years.province_a):

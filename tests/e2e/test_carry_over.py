@@ -59,10 +59,13 @@ def test_an_officer_copies_last_years_answers_confirms_them_and_submits(years, p
     _shot(page, "submit-refused")
     page.get_by_role("link", name="Về trang nhập liệu").click()
 
-    # Three confirmed as they are, one changed and saved (which confirms it too).
+    # Three confirmed as they are (in place, no page reload), one changed and saved (which confirms it too).
+    page.evaluate("window.sameDocument = true")
     for code in ("1.1", "1.5", "2"):
         page.get_by_test_id(f"confirm-{code}").click()
+        expect(page.get_by_test_id(f"notice-{code}")).to_have_text(f"Đã xác nhận số liệu năm trước của chỉ tiêu {code}.")
         expect(page.get_by_test_id(f"carried-{code}")).to_have_count(0)
+    assert page.evaluate("window.sameDocument") is True
     page.locator("[data-code='5'] select").select_option("Tốt")
     page.locator("[data-code='5']").get_by_role("button", name="Lưu", exact=True).click()
     expect(page.get_by_test_id("carried-5")).to_have_count(0)
