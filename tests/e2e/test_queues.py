@@ -2,16 +2,18 @@
 a notification is opened from the navbar's count."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from playwright.sync_api import expect
 
-from assessments.models import Assessment, Assignment
+from assessments.models import Assessment, Assignment, Period
 from assessments.services import answer_save
 from dti_portal.tenancy.services import unit_create
 from tests.assessments.conftest import assessment, indicators, period, team  # noqa: F401  (fixtures)
+from tests.e2e.test_accessibility import violations
 
 pytestmark = pytest.mark.e2e
 S = Assessment.Status
@@ -53,6 +55,7 @@ def test_an_appraiser_works_through_the_queue_on_the_home_page(two_units_in_roun
     row = page.locator(f"[data-testid=queue-row][data-assessment='{other.pk}']")
     expect(row).to_contain_text("Sở Tài chính")
     expect(row.get_by_test_id("undecided")).to_have_text("4")
+    assert violations(page) == []
     expect(page.get_by_test_id("queue-group")).to_contain_text("Kỳ đánh giá 2025 · Thẩm định lần 1")
     expect(page.get_by_test_id("queue-group").get_by_test_id("deadline")).to_have_text(re.compile("Hạn thẩm định lần 1: .* còn 10 ngày"))
     snapshot("-home-before")
@@ -86,14 +89,42 @@ def test_an_appraiser_works_through_the_queue_on_the_home_page(two_units_in_roun
 
 def test_a_notification_is_opened_from_the_navbar_and_counted_read(team, assessment, page, login):  # noqa: F811
     page.set_viewport_size({"width": 1366, "height": 768})
-    login("a.canbo1")  # round 1 started: the officer was told
+    login("a.canbo1")  # round 1 started: the officer was told; the officer's home says the unit waits
+    expect(page.get_by_test_id("officer-queue")).to_contain_text("Đang chờ Tổ thẩm định xem xét (thẩm định lần 1).")
+    assert violations(page) == []
     expect(page.get_by_test_id("unread-count")).to_contain_text("1")
     page.get_by_test_id("notifications-link").click()
     item = page.get_by_test_id("notification").first
     expect(item).to_contain_text("Bắt đầu thẩm định lần 1: Sở Y tế")
+    assert violations(page) == []
     expect(item).to_have_attribute("data-read", "0")
     item.get_by_role("button", name="Bắt đầu thẩm định lần 1: Sở Y tế").click()
     expect(page).to_have_url(re.compile(f"/tinh-a/tu-danh-gia/{assessment.pk}/$"))
     expect(page.get_by_test_id("unread-count")).to_have_count(0)
     page.get_by_test_id("notifications-link").click()
     expect(page.get_by_test_id("notification").first).to_have_attribute("data-read", "1")
+
+
+def test_the_lead_and_the_admin_see_what_waits_for_them(two_units_in_round1, team, assessment, page, login, snapshot):  # noqa: F811
+    page.set_viewport_size({"width": 1366, "height": 768})
+    login("a.totruong")
+    expect(page.get_by_test_id("round1-blockers")).to_contain_text("Chưa đóng được vòng 1: 2 đơn vị còn chỉ tiêu chưa thẩm định")
+    page.get_by_text("Xem danh sách").first.click()
+    expect(page.get_by_test_id("round1-blockers")).to_contain_text("Sở Tài chính: còn 4 chỉ tiêu chưa thẩm định")
+    assert violations(page) == []
+    snapshot("-lead")
+
+    with scopes_disabled():  # the self-assessment deadline passed with Sở Tài chính still drafting
+        Period.objects.filter(pk=assessment.period_id).update(self_assessment_end=timezone.localdate() - timedelta(days=2))
+        Assessment.objects.filter(pk=two_units_in_round1.pk).update(status=S.DRAFT)
+    page.context.clear_cookies()
+    login("a.quantri")
+    late = page.get_by_test_id("late")
+    expect(late).to_contain_text("1 đơn vị chưa gửi bản tự đánh giá")
+    expect(late.get_by_test_id("deadline")).to_contain_text("quá hạn 2 ngày")
+    late.get_by_text("Xem danh sách đơn vị").click()
+    late.get_by_role("link", name="Sở Tài chính").click()
+    expect(page.get_by_test_id("unit-name")).to_have_text("Sở Tài chính")
+    page.go_back()
+    assert violations(page) == []
+    snapshot("-admin")
