@@ -140,7 +140,8 @@ def test_keyboard_users_see_where_they_are_and_skip_the_menu(demo, page, login):
     page.keyboard.press("Tab")  # the first link of the menu
     link = page.locator(".navbar .nav-link").first
     expect(link).to_be_focused()
-    ring = link.evaluate("e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineWidth, s.outlineColor]; }")
+    ring = link.evaluate("e => [getComputedStyle(e).outlineStyle, getComputedStyle(e).outlineWidth, "
+                         "getComputedStyle(e).outlineColor]")
     assert ring == ["solid", "3px", "rgb(255, 218, 106)"], ring  # #ffda6a: 4.8:1 on the navbar's #0a58ca
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.locator("nav.navbar").screenshot(path=SHOTS / "navbar-focus.png")
@@ -148,8 +149,8 @@ def test_keyboard_users_see_where_they_are_and_skip_the_menu(demo, page, login):
     # On the page itself the ring is dark blue: focus the first decision of the appraisal table.
     radio = page.get_by_test_id("appraisal-table").locator("input[type=radio]").first
     radio.focus()
-    focused = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
-    assert focused == "solid"
+    focused = radio.evaluate("e => [getComputedStyle(e).outlineStyle, getComputedStyle(e).outlineColor]")
+    assert focused == ["solid", "rgb(10, 88, 202)"], focused  # #0a58ca: 6.4:1 on white
 
     # Each criterion's decisions are one named radio group (fieldset + legend).
     rows = page.get_by_test_id("appraisal-table").locator("tr[data-code]:has(input[type=radio])")
