@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dti_portal.accounts.access import province_view
 from dti_portal.accounts.models import Role, User
 from dti_portal.tenancy.models import Unit
+from dti_portal.tenancy.names import vn_sort_key
 from indicators.display import url_maker
 from indicators.models import Indicator
 from indicators.scoring import Rule
@@ -75,7 +76,7 @@ def board(request, period_id: int):
             "people": User.objects.filter(memberships__province=request.province,
                                           memberships__role__in=[Role.APPRAISER, Role.APPRAISAL_LEAD]).distinct(),
             "groups": Indicator.objects.filter(framework__period_uses__period=period, parent__isnull=True).order_by("framework_id", "position"),
-            "units": sorted(({"pk": a.unit_id, "name": a.unit} for a in assessments), key=lambda unit: unit["name"]),
+            "units": sorted(({"pk": a.unit_id, "name": a.unit} for a in assessments), key=lambda unit: vn_sort_key(unit["name"])),
         }
     if context["is_admin"]:
         context["leads"] = User.objects.filter(memberships__province=request.province, memberships__role=Role.APPRAISAL_LEAD)

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from dti_portal.accounts.access import officer_unit_ids, sees_whole_province
+from dti_portal.tenancy.names import vn_sort_key
 from indicators.models import Indicator
 from indicators.scoring import Rule, format_number, input_fields
 from indicators.totals import grand_total, roll_up
@@ -189,14 +190,17 @@ def period_assessments(period: Period) -> list[UnitProgress]:
     three times the query itself."""
     fields = ["pk", "unit_id", "unit__name", "unit__kind__name", "framework_id", "status", "submitted_at",
               "extended_until", "self_total", "standing_total", "answered_count", "decided_round1", "decided_round2"]
+    rows = list(Assessment.objects.filter(period=period).order_by("unit__kind__order", "unit__kind__name", "pk")
+                .values_list(*fields))
+    kind_position = {kind: n for n, kind in enumerate(dict.fromkeys(row[3] for row in rows))}
+    rows.sort(key=lambda row: (kind_position[row[3]], vn_sort_key(row[2])))  # by kind, then Vietnamese order
     return [
         UnitProgress(pk=pk, unit_id=unit_id, unit=unit, kind=kind, framework_id=framework_id, status=status,
                      submitted_at=submitted_at, extended_until=extended_until,
                      deadline=extended_until or period.self_assessment_end, self_total=self_total,
                      standing_total=standing_total, answered_count=answered_count, decided={1: decided1, 2: decided2})
         for (pk, unit_id, unit, kind, framework_id, status, submitted_at, extended_until, self_total, standing_total,
-             answered_count, decided1, decided2)
-        in Assessment.objects.filter(period=period).order_by("unit__kind__order", "unit__name").values_list(*fields)
+             answered_count, decided1, decided2) in rows
     ]
 
 

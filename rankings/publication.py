@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from assessments.models import Answer, Assessment, Event
 from dti_portal.tenancy.models import UnitKind
+from dti_portal.tenancy.names import vn_sort_key
 from indicators.models import Indicator
 from indicators.totals import roll_up
 
@@ -131,7 +132,8 @@ def scorecard_filename(card: Scorecard) -> str:
 def _check_ready(province, year: int) -> None:
     """Every assessment of the year final (or not reported), and results to publish."""
     of_year = Assessment.objects.filter(period__province=province, period__year=year)
-    pending = list(of_year.exclude(status__in=DONE).select_related("unit").order_by("unit__kind__order", "unit__name"))
+    pending = sorted(of_year.exclude(status__in=DONE).select_related("unit", "unit__kind"),
+                     key=lambda a: (a.unit.kind.order, vn_sort_key(a.unit.name)))
     if pending:
         names = ", ".join(f"{a.unit.name} ({a.get_status_display().lower()})" for a in pending)
         raise ValidationError(f"Chưa công bố được: {len(pending)} bản đánh giá chưa chốt kết quả: {names}.")
@@ -145,8 +147,9 @@ def publication_plan(province, year: int) -> dict:
     and the refusal `publication_request` would give ("" when it may be done). A few queries, none per unit."""
     units = {"final": [], "not_reported": [], "published": []}
     refusal = ""
-    for name, status in (Assessment.objects.filter(period__province=province, period__year=year)
-                         .order_by("unit__kind__order", "unit__name").values_list("unit__name", "status")):
+    for _, name, status in sorted(Assessment.objects.filter(period__province=province, period__year=year)
+                                  .values_list("unit__kind__order", "unit__name", "status"),
+                                  key=lambda row: (row[0], vn_sort_key(row[1]))):
         if status in units:
             units[status].append(name)
     try:
@@ -280,7 +283,7 @@ def _scorecards(province, year: int, tables: list[dict]) -> list[dict]:
             "index": row["index"], "band": row["band"], "max_total": table["max_total"]}
         cards.append({"unit_id": assessment.unit_id, "unit": unit["unit"], "framework": unit["framework"],
                       "rows": unit["rows"], "summary": summary, "order": (n, row["rank"] if row and row["rank"] else 10**6, unit["unit"])})
-    cards.sort(key=lambda c: c["order"])
+    cards.sort(key=lambda c: (*c["order"][:2], vn_sort_key(c["order"][2])))  # ties in Vietnamese order
     return cards
 
 

@@ -3,6 +3,8 @@
 from django.db.models import Count
 from django_scopes import scopes_disabled
 
+from dti_portal.tenancy.names import vn_sort_key
+
 from .models import Membership, Notification, User
 
 
@@ -13,11 +15,12 @@ def memberships_of(user: User) -> list[Membership]:
     login. It disables scopes explicitly and filters on the user.
     """
     with scopes_disabled():
-        return list(
+        memberships = list(
             Membership.objects.filter(user=user, province__is_active=True)
             .select_related("province", "unit")
-            .order_by("province__name", "role")
+            .order_by("role", "pk")
         )
+    return sorted(memberships, key=lambda m: vn_sort_key(m.province.name))  # stable: by role within a province
 
 
 def province_members(province) -> list[Membership]:
