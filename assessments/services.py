@@ -94,6 +94,9 @@ def period_open(*, period: Period, actor) -> int:
 
 @transaction.atomic
 def extension_grant(*, assessment: Assessment, until: date | None, actor, reason: str = "") -> Assessment:
+    if assessment.status != Assessment.Status.DRAFT:
+        raise ValidationError(f"Chỉ gia hạn tự đánh giá cho đơn vị chưa gửi bản tự đánh giá; {assessment.unit} "
+                              f"đang ở bước “{assessment.get_status_display()}”.")
     if assessment.period.self_assessment_end and until and until < assessment.period.self_assessment_end:
         raise ValidationError("Ngày gia hạn phải sau hạn chung của kỳ đánh giá.")
     old = assessment.extended_until

@@ -21,7 +21,7 @@ from indicators.models import Framework
 from indicators.totals import part_key  # noqa: F401  (re-exported: results name their columns by it)
 from indicators.scoring import ScoringError, format_number, parse_number
 
-from .models import ImportedResult
+from .models import ImportedResult, Publication
 
 NOT_REPORTED = "-"
 _SPECIAL = re.compile(r"^(total|index|rank)(?:_(\d{4}))?$")
@@ -96,6 +96,12 @@ def _number(value, label, line, unit, problems) -> Decimal | None | str:
 def results_import(*, province: Province, year: int, filename: str, content: bytes, dry_run: bool = False,
                    source: str = "") -> ResultsReport:
     report = ResultsReport(dry_run=dry_run)
+    published = Publication.objects.filter(province=province, year=year).exclude(status=Publication.Status.FAILED).first()
+    if published:
+        state = "đã được công bố" if published.status == Publication.Status.PUBLISHED else "đang được công bố"
+        report.problems.append(Problem(None, "", f"kết quả năm {year} {state} (quyết định {published.decision_number}); "
+                                                 "không nhập lại kết quả của năm này."))
+        return report
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
