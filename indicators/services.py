@@ -379,9 +379,25 @@ def indicator_save(*, framework: Framework, indicator: Indicator | None, parent:
         raise ValidationError([str(p) for p in errors])
     indicator.params = to_json(rows[-1].params)
     indicator.save()
+    if old_code and old_code != indicator.code:
+        _follow_codes(framework, {old_code: indicator.code})
     if "aggregates" in data:
         _set_aggregates(indicator, data["aggregates"])
     return indicator
+
+
+def _follow_codes(framework: Framework, renamed: dict[str, str | None]) -> None:
+    """Keep a clone's `code_map` (last year's code → this year's) on its indicators when one is
+    renumbered (`renamed` old → new) or deleted (old → None): last year's answers are copied
+    (assessments.carry_over) by this map, never into a criterion that merely took a freed code."""
+    if framework.cloned_from_id is None:
+        return
+    code_map = Framework.objects.filter(pk=framework.pk).values_list("code_map", flat=True).get() or {}
+    followed = {old: renamed.get(new, new) for old, new in code_map.items()}
+    followed = {old: new for old, new in followed.items() if new is not None}
+    if followed != code_map:
+        Framework.objects.filter(pk=framework.pk).update(code_map=followed)
+        framework.code_map = followed
 
 
 def _set_aggregates(indicator: Indicator, names: list[str]) -> None:
@@ -409,4 +425,10 @@ def _next_position(framework: Framework) -> int:
 @transaction.atomic
 def indicator_delete(*, indicator: Indicator) -> None:
     _guard_unused(indicator.framework)
+    gone, found = {indicator.pk}, True
+    tree = list(indicator.framework.indicators.values_list("pk", "parent_id", "code"))
+    while found:  # the indicator and every descendant go
+        found = {pk for pk, parent, _ in tree if parent in gone and pk not in gone}
+        gone |= found
+    _follow_codes(indicator.framework, {code: None for pk, _, code in tree if pk in gone})
     indicator.delete()

@@ -20,7 +20,7 @@ from assessments.models import Answer, Assessment, Event, Evidence, Period
 from assessments.services import answer_save, assessment_submit, evidence_add, evidence_remove, period_open, period_save
 from indicators.models import Framework
 from indicators.scoring import RULE_LABELS, Rule
-from indicators.services import framework_clone, indicator_save
+from indicators.services import framework_clone, indicator_delete, indicator_save
 from tests.assessments.conftest import build_framework, node
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -46,13 +46,15 @@ def _indicators(framework):
 @pytest.fixture
 def years(world):
     """Sở Y tế answered 2024's catalogue (1.1 with a file); 2025's is its clone, in which 1.2 was
-    renumbered 1.5, 1.3 became manual, 4's options were renamed, 5's points changed and 3 is new."""
+    renumbered 1.5, 1.3 became manual, 4's options were renamed, 5's points changed, 3 is new and 6
+    was deleted and its code given to a new criterion."""
     old = build_framework(world.province_a, extra_leaves=0)
     with scope(province=world.province_a):
         old.status = Framework.Status.DRAFT
         old.save()
         node(old, "4", "Mức độ triển khai", 5, "choice", LEVELS)
         node(old, "5", "Đánh giá chung", 5, "choice", GRADES)
+        node(old, "6", "Chỉ tiêu bỏ năm 2025", 5)
         old.year = 2024
         old.status = Framework.Status.ACTIVE
         old.save()
@@ -61,7 +63,7 @@ def years(world):
     with scope(province=world.province_a):
         for code, inputs, note in [("1.1", {"value": "có"}, "Chuyên mục trên cổng"), ("1.2", {"a": "4", "b": "10"}, ""),
                                    ("1.3", {"count": "2"}, ""), ("2", {"points": "8"}, "tự chấm"),
-                                   ("4", {"option": "Cấp tỉnh"}, ""), ("5", {"option": "Khá"}, "")]:
+                                   ("4", {"option": "Cấp tỉnh"}, ""), ("5", {"option": "Khá"}, ""), ("6", {"points": "5"}, "")]:
             answer_save(assessment=last, indicator=before[code], inputs=inputs, note=note, actor=world.officer_a1)
         evidence_add(assessment=last, indicator=before["1.1"], upload=SimpleUploadedFile("chuyen-muc.pdf", PDF),
                      actor=world.officer_a1)
@@ -76,7 +78,8 @@ def years(world):
                                                        "evidence_required", "data_source", "verifying_agency")}
             indicator_save(framework=clone, indicator=indicator, parent=indicator.parent, data=data | changes)
         node(clone, "3", "Chỉ tiêu mới năm 2025", 5, "yes_no")
-        clone.code_map = clone.code_map | {"1.2": "1.5"}
+        indicator_delete(indicator=now["6"])
+        node(clone, "6", "Chỉ tiêu khác, lấy lại mã 6", 5)  # the same code and rule, another criterion
         clone.status = Framework.Status.ACTIVE
         clone.save()
     this = _period(world, clone, 2025)
@@ -113,7 +116,9 @@ def test_the_page_shows_what_would_be_copied_and_what_not_and_why(years, client_
         "1.3": f"cách tính điểm đã đổi (năm trước: {RULE_LABELS[Rule.COUNT]}, năm nay: {RULE_LABELS[Rule.MANUAL]})",
         "4": "các lựa chọn đã đổi so với năm trước",
         "3": "chỉ tiêu mới, không có trong bộ chỉ số năm trước",
+        "6": "chỉ tiêu mới, không có trong bộ chỉ số năm trước",
     }
+    assert plan.dropped == ["6"]
     assert "các lựa chọn đã đổi so với năm trước" in text and "chỉ tiêu mới" in text
 
 
@@ -128,11 +133,17 @@ def test_criteria_left_empty_last_year_are_listed_apart(years, client_as):
     assert "Năm trước đơn vị chưa nhập số liệu: 1 chỉ tiêu" in page
 
 
+def test_the_clones_code_map_follows_renumbering_and_deletion(years):
+    with scopes_disabled():
+        code_map = Framework.objects.get(pk=years.this.framework_id).code_map
+    assert code_map["1.2"] == "1.5" and "6" not in code_map and code_map["1.1"] == "1.1"
+
+
 def test_copying_follows_the_code_map_recomputes_scores_and_marks_each_answer(years):
     copied = _copy(years)
     assert (copied.answers, copied.evidence, copied.codes) == (4, 1, ["1.1", "1.5", "2", "5"])
     answers = _answers(years.this)
-    assert set(answers) == {"1.1", "1.5", "2", "5"}  # 1.3, 3 and 4 are not copied
+    assert set(answers) == {"1.1", "1.5", "2", "5"}  # 1.3, 3, 4 and the new 6 are not copied
     assert answers["1.5"].inputs == {"a": "4", "b": "10"} and answers["1.5"].self_score == Decimal(4)
     assert answers["1.1"].note == "Chuyên mục trên cổng" and answers["1.1"].self_score == Decimal(10)
     assert answers["5"].self_score == Decimal(4)  # "Khá" is worth 4 this year, 3 last year
@@ -229,7 +240,7 @@ def test_with_htmx_the_confirmation_answers_with_the_card_swapped_in_place(years
 def test_submission_is_refused_while_a_copied_answer_is_unconfirmed(years, client_as):
     _copy(years)
     with scope(province=years.province_a):
-        for code, inputs in [("1.3", {"points": "5"}), ("3", {"value": "có"}), ("4", {"option": "Cấp sở"})]:
+        for code, inputs in [("1.3", {"points": "5"}), ("3", {"value": "có"}), ("4", {"option": "Cấp sở"}), ("6", {"points": "1"})]:
             answer_save(assessment=years.this, indicator=years.now[code], inputs=inputs, note="", actor=years.officer_a1)
         with pytest.raises(ValidationError) as refused:
             assessment_submit(assessment=years.this, actor=years.officer_a1)
@@ -250,7 +261,7 @@ def test_copying_into_a_submitted_assessment_is_refused_and_changes_nothing(year
     with scope(province=years.province_a):
         for code, inputs in [("1.1", {"value": "không"}), ("1.5", {"a": "1", "b": "2"}), ("1.3", {"points": "5"}),
                              ("2", {"points": "1"}), ("3", {"value": "có"}), ("4", {"option": "Cấp sở"}),
-                             ("5", {"option": "Tốt"})]:
+                             ("5", {"option": "Tốt"}), ("6", {"points": "1"})]:
             answer_save(assessment=years.this, indicator=years.now[code], inputs=inputs, note="", actor=years.officer_a1)
         assessment_submit(assessment=years.this, actor=years.officer_a1)
     response = client_as(years.officer_a1).post(_url("carry_over", years.this), follow=True)

@@ -49,6 +49,10 @@ def test_an_officer_copies_last_years_answers_confirms_them_and_submits(years, p
     page.locator("[data-code='4']").get_by_role("button", name="Lưu", exact=True).click()
     expect(page.get_by_test_id("score-4")).to_have_text("2 / 5 điểm")
 
+    page.locator("[data-code='6']").get_by_label("Điểm chấm").fill("1")
+    page.locator("[data-code='6']").get_by_role("button", name="Lưu", exact=True).click()
+    expect(page.get_by_test_id("score-6")).to_have_text("1 / 5 điểm")
+
     # Submitting with copies still unconfirmed is refused, naming them.
     page.get_by_role("link", name="Gửi bản tự đánh giá").click()
     expect(page.get_by_test_id("carried-list")).to_contain_text("còn 4 chỉ tiêu chép từ năm trước chưa được xác nhận")
