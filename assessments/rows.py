@@ -63,7 +63,7 @@ def _field_rows(item, anchor: str) -> list[dict]:
     for spec in item.fields:
         name, kind = spec["name"], spec["kind"]
         value = inputs.get(name, "")
-        field = {"name": name, "label": spec["label"], "id": f"{anchor}-{name}"}
+        field = {"name": name, "label": spec["label"], "id": f"{anchor}-{name}", "invalid": False}
         if kind == "bool":
             field |= {"widget": "radio", "options": [
                 {"value": "có", "text": "Có", "on": "checked" if value == "có" else ""},
@@ -112,6 +112,8 @@ class EntryRows:
         score = points(answer.self_score) if answer else ""
         row |= {
             "pk": pk, "version": answer_version(answer.inputs, answer.note) if answer else EMPTY_VERSION,
+            # Set by a save or an upload (views._card); present here so that the template never looks up a missing key.
+            "dirty": False, "note_invalid": False, "oob": False, "said": False,
             "score": (points(answer.final_score) if answer else "") if self.final else score,
             "missing": item.missing, "rule": rule_text(indicator),
             "guidance": text_with_breaks(indicator.guidance), "evidence_required": indicator.evidence_required,

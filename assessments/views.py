@@ -196,7 +196,7 @@ def _entry_update(request, assessment, cards: dict[int, dict], group: tuple[str,
         if not item.is_leaf:
             groups.append(builder.row(item))
         elif item.indicator.pk in cards:
-            rows.append(_card(builder.row(item), cards[item.indicator.pk], item))
+            rows.append(_card(builder.row(item), cards[item.indicator.pk], item, oob=True))
     return render(request, "assessments/_entry_update.html", _entry_flags(request, assessment, timezone.now()) | {
         "cards": rows, "groups": groups, "progress": selectors.progress_of(items), "grand_total": sheet.grand_total,
         "max_total": sheet.max_total, "final_total": sheet.final_total, "group": group, "oob": True,
@@ -204,8 +204,9 @@ def _entry_update(request, assessment, cards: dict[int, dict], group: tuple[str,
     })
 
 
-def _card(row: dict, extra: dict, item=None) -> dict:
+def _card(row: dict, extra: dict, item=None, *, oob: bool = False) -> dict:
     """An entry row with what a save or an upload adds (see `_entry_update`)."""
+    row |= {"oob": oob, "said": True, "notice": None, "echo": "", "upload_error": "", "upload_notice": ""}
     if extra.get("form") is not None:
         typed_row(row, extra["form"], refused=extra.get("refused", False))
     if extra.get("saved"):  # the engine's refusal is the card's own error line: not said twice

@@ -59,7 +59,7 @@
     var data = event.detail.formData;
     data.append("nhom", heading.id);
     changedCardsOf(heading).forEach(function (card) {
-      var pk = card.dataset.pk;
+      var pk = card.id.slice(2);  // the card's id is "i-<indicator pk>"
       data.append("chi-tieu", pk);
       new FormData(card.querySelector("form.answer-form")).forEach(function (value, name) {
         if (name !== "csrfmiddlewaretoken" && name !== "con-lai") data.append("i-" + pk + "-" + name, value);
