@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .scoring import Rule, ScoringError, format_number, parse_number, validate_params
+from .scoring import RULE_EXAMPLES, RULE_LABELS, Rule, ScoringError, format_number, parse_number, validate_params
 
 # Canonical column keys, and the headers people write for them (matched case-insensitively).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -58,6 +58,61 @@ def column_key(header: str) -> str | None:
     if _ACHIEVED_YEAR.match(folded):
         return "achieved"
     return _HEADER_TO_KEY.get(folded)
+
+
+# The rule column takes the rule's code ("steps") or its Vietnamese name ("Theo bậc").
+_RULE_NAMES = {_fold(name): rule.value for rule, name in RULE_LABELS.items()} | {rule.value: rule.value for rule in Rule}
+
+
+def rule_code(text: str) -> str:
+    """ "Theo bậc", "theo bậc", "steps" → "steps"; anything else as written (refused later)."""
+    return _RULE_NAMES.get(_fold(text), str(text or "").strip())
+
+
+# What the import template's guide sheet says of the columns and of each rule: the rules' lines
+# come from the engine's examples, so the template cannot disagree with what the engine accepts.
+COLUMN_GUIDE = [
+    ("code", "Mã chỉ tiêu (văn bản, duy nhất): 1, 1.2, 1.2.3…"),
+    ("parent_code", "Mã chỉ tiêu cha; để trống thì lấy theo dấu chấm (5.12.1 → 5.12)."),
+    ("name", "Tên chỉ tiêu."),
+    ("max_points", "Điểm tối đa; chỉ tiêu cha bằng tổng điểm tối đa các chỉ tiêu con. Số viết kiểu Việt Nam: "
+                   "dấu phẩy là dấu thập phân (2,5), dấu chấm tách hàng nghìn (1.000); “2.5” bị từ chối."),
+    ("rule", "Cách tính điểm: mã (steps) hoặc tên (Theo bậc); để trống thì cổng đề xuất theo cách diễn đạt "
+             "(Tỷ lệ… → ratio, Số lượng… → count…)."),
+    ("params", "Tham số dạng JSON, xem các dòng dưới. Phần của điểm tối đa (fraction) ghi như quyết định: "
+               "0.5, \"1/2\", \"½\" hoặc \"50 %\"; các bậc ghi từ bậc cao xuống hay từ bậc thấp lên đều được; "
+               "ngưỡng tỷ lệ ghi \"90 %\" hoặc 0.9. Trong JSON, số thập phân ghi bằng dấu chấm (0.5) như JSON."),
+    ("aggregates", "Tên các nhóm xếp hạng mà chỉ tiêu thuộc về, cách nhau bởi |."),
+    ("achieved / reason", "Tùy chọn: điểm đạt được và lý do mất điểm của một đơn vị (kết quả đã có)."),
+]
+
+
+def rule_guide() -> list[tuple[str, str]]:
+    """The guide sheet's lines: the columns, then each rule with an example as a decision writes it."""
+    rules = []
+    for rule in Rule:
+        words, params = RULE_EXAMPLES[rule]
+        text = f"{RULE_LABELS[rule]}. Ví dụ: {words}."
+        rules.append((rule.value, text + (f" Tham số: {params}" if params else " Không cần tham số.")))
+    return COLUMN_GUIDE + rules
+
+
+def template_rows() -> list[list]:
+    """Example indicators for the import template (EXPORT_COLUMNS order), one per kind of rule
+    a decision commonly uses, written the way the decision writes them; they import as they are."""
+    def row(code, name, max_points, rule, guidance="", evidence=""):
+        return [code, code.rpartition(".")[0], name, max_points, rule.value, RULE_EXAMPLES[rule][1], guidance, evidence,
+                "", "", ""]
+
+    return [
+        ["1", "", "Nhận thức số", 75, Rule.SUM.value, "", "", "", "", "", ""],
+        row("1.1", "Có chuyên mục về chuyển đổi số trên cổng thông tin", 5, Rule.YES_NO, evidence="Ảnh chụp chuyên mục"),
+        row("1.2", "Người đứng đầu là Trưởng ban chỉ đạo chuyển đổi số", 10, Rule.CHOICE),
+        row("1.3", "Tham gia các cuộc họp về chuyển đổi số", 10, Rule.CHECKLIST),
+        row("1.4", "Số cuộc họp chuyên đề về chuyển đổi số do người đứng đầu chủ trì", 20, Rule.STEPS),
+        row("1.5", "Số văn bản chỉ đạo về chuyển đổi số", 10, Rule.COUNT, "1 điểm/văn bản"),
+        row("1.6", "Tỷ lệ hồ sơ giải quyết trực tuyến", 20, Rule.RATIO_STEPS),
+    ]
 
 
 def parent_of(code: str) -> str:
@@ -172,7 +227,7 @@ def read_rows(records: list[dict], *, first_line: int = 2) -> tuple[list[Row], l
             Row(
                 line=line, code=code, name=name, max_points=max_points,
                 parent_code=clean_code(record.get("parent_code")) or parent_of(code),
-                rule=_text(record, "rule"), params=params,
+                rule=rule_code(_text(record, "rule")), params=params,
                 guidance=_text(record, "guidance"), evidence_required=_text(record, "evidence_required"),
                 data_source=_text(record, "data_source"), verifying_agency=_text(record, "verifying_agency"),
                 aggregates=[a.strip() for a in _text(record, "aggregates").split("|") if a.strip()],

@@ -7,21 +7,20 @@ from dti_portal.tenancy.forms import VN_DATE_ERRORS, DateInput
 from dti_portal.tenancy.models import UnitKind
 
 from .models import Framework, Indicator
-from .scoring import RULE_LABELS, Rule, ScoringError, parse_number
+from .scoring import RULE_EXAMPLES, RULE_LABELS, Rule, ScoringError, format_number, params_as_written, parse_number
 from .tables import MAX_IMPORT_BYTES
 
 RULE_CHOICES = [(r.value, RULE_LABELS[r]) for r in Rule]
 PARAMS_HELP = (
-    "Dạng JSON, ví dụ — đếm: {\"per_item\": 1}; tỷ lệ so với mục tiêu: {\"target\": 0.1}; "
-    "theo bậc: {\"steps\": [{\"min\": 1, \"points\": 5}, {\"min\": 4, \"points\": 20}]}; "
-    "tỷ lệ theo bậc: {\"steps\": [{\"min\": \"90 %\", \"fraction\": 1}, {\"min\": \"70 %\", \"fraction\": 0.5}]}; "
-    "lựa chọn: {\"options\": [{\"label\": \"Chủ tịch\", \"points\": 10}, {\"label\": \"Phó Chủ tịch\", \"fraction\": 0.5}]}. "
-    "Để trống với Có/Không, Tỷ lệ, Tổng, Thẩm định viên chấm."
+    "Dạng JSON, ghi như quyết định: phần của điểm tối đa (fraction) là 0.5, \"1/2\", \"½\" hoặc \"50 %\"; "
+    "các bậc ghi từ bậc cao xuống hay từ bậc thấp lên đều được; ngưỡng tỷ lệ là \"90 %\" hoặc 0.9. Ví dụ — "
+    + "; ".join(f"{RULE_LABELS[rule].lower()}: {params}" for rule, (_, params) in RULE_EXAMPLES.items() if params)
+    + ". Để trống với Có/Không, Tỷ lệ, Tổng, Thẩm định viên chấm."
 )
 
 
 class PointsField(forms.CharField):
-    """A number typed the Vietnamese way ("41,6") or not; 4 decimals at most."""
+    """A number typed the Vietnamese way ("41,6", "1.000"); "41.6" is refused with how to write it."""
 
     def clean(self, value):
         value = super().clean(value)
@@ -117,8 +116,9 @@ class IndicatorForm(forms.Form):
     def initial_for(cls, indicator: Indicator) -> dict:
         return {
             "parent": indicator.parent_id, "code": indicator.code, "name": indicator.name,
-            "max_points": f"{indicator.max_points.normalize():f}".replace(".", ","), "rule": indicator.rule,
-            "params": json.dumps(indicator.params, ensure_ascii=False) if indicator.params else "",
+            "max_points": format_number(indicator.max_points, grouped=True), "rule": indicator.rule,
+            "params": json.dumps(params_as_written(indicator.rule, indicator.params), ensure_ascii=False)
+            if indicator.params else "",
             "guidance": indicator.guidance, "evidence_required": indicator.evidence_required,
             "data_source": indicator.data_source, "verifying_agency": indicator.verifying_agency,
             "aggregates": "|".join(a.name for a in indicator.aggregates.all()),

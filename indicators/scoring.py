@@ -35,6 +35,7 @@ __all__ = [
     "describe_params",
     "echo_number",
     "PLACES",
+    "RULE_EXAMPLES",
     "RULE_LABELS",
     "InputError",
     "Rule",
@@ -42,6 +43,7 @@ __all__ = [
     "ScoringError",
     "format_number",
     "input_fields",
+    "params_as_written",
     "parse_number",
     "score",
     "validate_params",
@@ -365,6 +367,48 @@ def _as_params(params: Any) -> Mapping:
     return params
 
 
+_VULGAR = {"½": "1/2", "⅓": "1/3", "⅔": "2/3", "¼": "1/4", "¾": "3/4", "⅕": "1/5", "⅖": "2/5", "⅗": "3/5",
+           "⅘": "4/5", "⅙": "1/6", "⅚": "5/6", "⅛": "1/8", "⅜": "3/8", "⅝": "5/8", "⅞": "7/8"}
+_RATIO_TEXT = re.compile(r"(\d{1,6})\s*/\s*(\d{1,6})", re.ASCII)
+_FRACTION_HOW = "một số từ 0 đến 1 (0,5), một phân số (1/2) hoặc phần trăm (50 %)"
+
+
+def _share(value: Any, label: str, field: str) -> Decimal:
+    """A share of a whole as decisions write it: 0.5 (JSON number or text), "1/2" or "½", "50 %".
+    Exact (nothing rounded), ≥ 0; the caller checks the upper bound and the decimals it keeps."""
+    text = _VULGAR.get(value.strip(), value.strip()) if isinstance(value, str) else None
+    if text is not None and text.endswith("%"):
+        try:
+            percent = _parse(text[:-1], label=None, field=field, places=PLACES, error=RuleDefinitionError,
+                             notation="params")
+        except RuleDefinitionError:
+            raise RuleDefinitionError(f"{label}: {_quote(value)} phải là {_FRACTION_HOW}.", field) from None
+        return percent / 100
+    if text is not None and (ratio := _RATIO_TEXT.fullmatch(text)) is not None:
+        numerator, denominator = (int(g) for g in ratio.groups())
+        if denominator == 0:
+            raise RuleDefinitionError(f"{label}: {_quote(value)} phải là {_FRACTION_HOW}.", field)
+        return Decimal(numerator) / Decimal(denominator)
+    return _param_number(value, field, label, places=PLACES + 8)
+
+
+def _fraction_of_max(value: Any, where: str, field: str) -> Decimal:
+    """A share of the max, from 0 to 1, kept to `PLACES` decimals: a share that needs more ("1/3")
+    is refused rather than rounded, since the decision's points would no longer add up."""
+    fraction = _share(value, f"{where} (fraction)", field)
+    if fraction > 1:
+        raise RuleDefinitionError(
+            f"{where}: fraction phải từ 0 đến 1 (đang là {format_number(fraction)}); ghi {_FRACTION_HOW}.", field
+        )
+    if fraction != fraction.quantize(_QUANTUM):
+        raise RuleDefinitionError(
+            f"{where}: phần {_quote(value)} của điểm tối đa không viết được chính xác với {PLACES} chữ số thập phân; "
+            "hãy ghi số điểm (points) thay cho phần của điểm tối đa (fraction).",
+            field,
+        )
+    return _canonical(fraction)
+
+
 # -------------------------------------------------------------------------- inputs: shared parts
 
 
@@ -436,12 +480,7 @@ def _validate_choice(params: Mapping, max_points: Decimal) -> dict:
             _check_not_above_max(points, max_points, where, "options")
             options.append({"label": label, "points": points})
         else:
-            fraction = _param_number(entry["fraction"], "options", f"{where} (fraction)")
-            if fraction > 1:
-                raise RuleDefinitionError(
-                    f"{where}: fraction phải từ 0 đến 1 (đang là {format_number(fraction)}).", "options"
-                )
-            options.append({"label": label, "fraction": fraction})
+            options.append({"label": label, "fraction": _fraction_of_max(entry["fraction"], where, "options")})
     if max(_option_points(o, max_points) for o in options) < max_points:
         raise RuleDefinitionError(
             f"Không có lựa chọn nào đạt điểm tối đa {format_number(max_points)}; hãy cho ít nhất một "
@@ -470,14 +509,25 @@ def _fields_choice(params: Mapping | None) -> list[dict]:
 
 
 def _validate_checklist(params: Mapping, max_points: Decimal) -> dict:
-    items = []
-    for label, entry in _labels(params, "items", Rule.CHECKLIST, ("label", "points")):
+    """Items in points or as fractions of max ("½ max + ½ max"), each > 0, adding up to the max."""
+    items, total = [], _ZERO
+    for label, entry in _labels(params, "items", Rule.CHECKLIST, ("label", "points", "fraction")):
         where = f"Mục “{label}”"
-        points = _param_number(entry.get("points"), "items", f"{where} (points)")
+        if "points" in entry and "fraction" in entry:
+            raise RuleDefinitionError(
+                f"{where} phải có đúng một trong hai: points (số điểm) hoặc fraction (phần của điểm tối đa).",
+                "items",
+            )
+        if "fraction" in entry:
+            fraction = _fraction_of_max(entry["fraction"], where, "items")
+            points = fraction * max_points
+            items.append({"label": label, "fraction": fraction})
+        else:
+            points = _param_number(entry.get("points"), "items", f"{where} (points)")
+            items.append({"label": label, "points": points})
         if points <= 0:
             raise RuleDefinitionError(f"{where} phải cho điểm lớn hơn 0 (đang là {format_number(points)}).", "items")
-        items.append({"label": label, "points": points})
-    total = sum((i["points"] for i in items), _ZERO)
+        total += points
     if total != max_points:
         raise RuleDefinitionError(
             f"Các mục của danh mục kiểm cộng lại được {format_number(total)} điểm, "
@@ -505,11 +555,11 @@ def _score_checklist(params: Mapping, max_points: Decimal, inputs: Mapping) -> D
                 _with_label(_label("ticked"), f"Mục “{labels[index]}” được đánh dấu hai lần."), "ticked"
             )
         chosen.add(index)
-    return sum((items[i]["points"] for i in chosen), _ZERO)
+    return sum((_option_points(items[i], max_points) for i in chosen), _ZERO)
 
 
 def _fields_checklist(params: Mapping | None) -> list[dict]:
-    labels = [label for label, _ in _labels(params, "items", Rule.CHECKLIST, ("label", "points"))]
+    labels = [label for label, _ in _labels(params, "items", Rule.CHECKLIST, ("label", "points", "fraction"))]
     return [_field("ticked", "multi", choices=labels)]
 
 
@@ -543,11 +593,7 @@ def _validate_step_list(
                     f"{where} phải có đúng một trong hai: points (số điểm) hoặc fraction (phần của điểm tối đa).",
                     "steps",
                 )
-            fraction = _param_number(entry["fraction"], "steps", f"Bậc {n} (fraction)")
-            if fraction > 1:
-                raise RuleDefinitionError(
-                    f"{where}: fraction phải từ 0 đến 1 (đang là {format_number(fraction)}).", "steps"
-                )
+            fraction = _fraction_of_max(entry["fraction"], where, "steps")
             read.append(_Step(n, minimum, shown(minimum), {"min": minimum, "fraction": fraction},
                               fraction * max_points))
         else:
@@ -728,7 +774,12 @@ def _score_ratio(params: Mapping, max_points: Decimal, inputs: Mapping) -> Decim
 
 
 def _validate_ratio_target(params: Mapping, max_points: Decimal) -> dict:
-    target = _param_number(_required(params, "target", Rule.RATIO_TARGET), "target")
+    target = _share(_required(params, "target", Rule.RATIO_TARGET), _label("target"), "target")
+    if target != target.quantize(_QUANTUM):
+        raise RuleDefinitionError(
+            f"{_label('target')}: {_quote(params['target'])} có quá {PLACES} chữ số thập phân.", "target"
+        )
+    target = _canonical(target)
     if not 0 < target <= 1:
         raise RuleDefinitionError(
             f"{_label('target')} phải lớn hơn 0 và không quá 1 (ví dụ 0,1 cho 10 %); "
@@ -832,6 +883,42 @@ _RULES: dict[Rule, _RuleKind] = {
 }
 
 
+# Each rule as a decision writes it and as params say it: for the catalogue form's help and the
+# import template's guide sheet (one place, so they cannot disagree with the engine).
+RULE_EXAMPLES: dict[Rule, tuple[str, str]] = {
+    Rule.YES_NO: ("Có chuyên mục chuyển đổi số: có → điểm tối đa, không → 0", ""),
+    Rule.CHOICE: (
+        "Trưởng ban là Chủ tịch → điểm tối đa; Phó Chủ tịch → ½ điểm tối đa; chưa có → 0",
+        '{"options": [{"label": "Chủ tịch", "fraction": 1}, {"label": "Phó Chủ tịch", "fraction": "1/2"}, '
+        '{"label": "Chưa có", "points": 0}]}',
+    ),
+    Rule.CHECKLIST: (
+        "Dự họp của tỉnh: ½ điểm tối đa; chủ trì họp riêng: ½ điểm tối đa (các mục cộng lại bằng điểm tối đa)",
+        '{"items": [{"label": "Dự họp của tỉnh", "fraction": "50 %"}, {"label": "Chủ trì họp riêng", "points": 5}]}',
+    ),
+    Rule.STEPS: (
+        "4 cuộc họp trở lên: 20 điểm; 3: 15; 2: 10; 1: 5; không họp: 0 (ghi từ bậc cao xuống hay từ bậc thấp lên đều được)",
+        '{"steps": [{"min": 4, "points": 20}, {"min": 3, "points": 15}, {"min": 2, "points": 10}, {"min": 1, "points": 5}]}',
+    ),
+    Rule.COUNT: ("1 điểm cho mỗi văn bản chỉ đạo, không vượt điểm tối đa", '{"per_item": 1}'),
+    Rule.RATIO: (
+        "4 trên 10 dịch vụ dữ liệu được dùng → 4/10 điểm tối đa; mẫu số bằng 0 thì được điểm tối đa (b_zero: "
+        "refuse — không nhận, zero — 0 điểm, full — điểm tối đa)",
+        '{"b_zero": "full"}',
+    ),
+    Rule.RATIO_TARGET: (
+        "Từ 10 % doanh nghiệp tham gia trở lên → điểm tối đa, ít hơn thì theo tỷ lệ", '{"target": "10 %"}',
+    ),
+    Rule.RATIO_STEPS: (
+        "Từ 90 % hồ sơ trực tuyến → điểm tối đa; từ 70 % → ½ điểm tối đa; dưới 70 % → 0",
+        '{"steps": [{"min": "90 %", "fraction": 1}, {"min": "70 %", "fraction": "1/2"}]}',
+    ),
+    Rule.SUM: ("Tổng điểm các chỉ tiêu con; điểm tối đa bằng tổng điểm tối đa các chỉ tiêu con", ""),
+    Rule.MANUAL: ("Thẩm định viên chấm điểm, ghi lý do", ""),
+    Rule.COLLECTED: ("Chỉ thu thập số liệu, không tính điểm (điểm tối đa 0)", ""),
+}
+
+
 def _rule(rule: Rule | str) -> Rule:
     try:
         return Rule(str(rule).strip())
@@ -911,6 +998,21 @@ def input_fields(rule: Rule | str, params: dict | None) -> list[dict]:
     return _RULES[_rule(rule)].fields(params)
 
 
+def params_as_written(rule: Rule | str, params: Mapping | None) -> dict:
+    """Stored params the way a decision writes them, for editing: ratio thresholds and targets as
+    percentages ("90 %"), steps from the top one down. `validate_params` reads them back the same."""
+    rule = _rule(rule)
+    params = dict(_as_params(params))
+    if rule is Rule.RATIO_STEPS and isinstance(params.get("steps"), list):
+        params["steps"] = [{**s, "min": _percent(s["min"])} if isinstance(s, Mapping) and "min" in s else s
+                           for s in reversed(params["steps"])]
+    elif rule is Rule.STEPS and isinstance(params.get("steps"), list):
+        params["steps"] = list(reversed(params["steps"]))
+    elif rule is Rule.RATIO_TARGET and "target" in params:
+        params["target"] = _percent(params["target"])
+    return params
+
+
 def describe_params(rule: Rule | str, params: Mapping | None) -> str:
     """The rule's parameters in words, for the catalogue page ("" when there is nothing to say)."""
     rule = _rule(rule)
@@ -919,19 +1021,18 @@ def describe_params(rule: Rule | str, params: Mapping | None) -> str:
     def number(value: Any) -> str:
         return format_number(_to_decimal(value, lambda text: RuleDefinitionError(text), "params"))
 
-    if rule is Rule.CHOICE:
-        parts = [
-            f"{o['label']}: {number(o['points'])} điểm" if "points" in o else f"{o['label']}: {number(o['fraction'])} × điểm tối đa"
-            for o in params.get("options", [])
-        ]
-        return "; ".join(parts)
-    if rule is Rule.CHECKLIST:
-        return "; ".join(f"{i['label']}: {number(i['points'])} điểm" for i in params.get("items", []))
-    def step_points(step: Mapping) -> str:
-        if "points" in step:
-            return f"{number(step['points'])} điểm"
-        fraction = number(step.get("fraction"))
+    def share(entry: Mapping) -> str:
+        if "points" in entry:
+            return f"{number(entry['points'])} điểm"
+        fraction = number(entry.get("fraction"))
         return "điểm tối đa" if fraction == "1" else f"{fraction} × điểm tối đa"
+
+    if rule is Rule.CHOICE:
+        return "; ".join(f"{o['label']}: {share(o)}" for o in params.get("options", []))
+    if rule is Rule.CHECKLIST:
+        return "; ".join(f"{i['label']}: {share(i)}" for i in params.get("items", []))
+
+    step_points = share
 
     if rule is Rule.STEPS:
         return "; ".join(f"từ {number(s['min'])}: {step_points(s)}" for s in params.get("steps", []))

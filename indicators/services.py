@@ -17,7 +17,7 @@ from dti_portal.tenancy.models import Province, Unit, UnitKind
 from .catalogue import Problem, Row, achieved_differences, check_rows, depth_order, read_rows
 from .models import Aggregate, Band, Framework, Indicator
 from .resources import IndicatorResource
-from .scoring import RULE_LABELS, ScoringError, parse_number
+from .scoring import RULE_LABELS, ScoringError, format_number, parse_number
 from .tables import load_table
 
 
@@ -121,7 +121,7 @@ def meta_values(framework: Framework) -> dict[str, str]:
         "precision": str(framework.precision),
         "bands_on": framework.bands_on,
         "non_reporting": framework.non_reporting,
-        "bands": "|".join(f"{b.label}:{b.lower_bound.normalize():f}" for b in framework.bands.all()),
+        "bands": "|".join(f"{b.label}:{format_number(b.lower_bound)}" for b in framework.bands.all()),
         "aggregates": "|".join(a.name for a in framework.aggregates.all()),
     }
 

@@ -8,12 +8,14 @@ import csv
 import io
 import zipfile
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import openpyxl
 import tablib
 from import_export.formats.base_formats import CSV, XLSX
 
 from .catalogue import COLUMN_LABELS, REQUIRED_COLUMNS, Problem, column_key, clean_code
+from .scoring import format_number
 
 META_SHEET = "Thông tin"
 GUIDE_SHEET = "Hướng dẫn"
@@ -122,8 +124,12 @@ def _collect_records(dataset, table: Table) -> None:
 
 
 def render_csv(dataset: tablib.Dataset) -> bytes:
-    """CSV in UTF-8 with a BOM, so that Excel on an office PC shows Vietnamese correctly."""
-    return dataset.export("csv").encode("utf-8-sig")
+    """CSV in UTF-8 with a BOM, so that Excel on an office PC shows Vietnamese correctly; numbers
+    written the Vietnamese way ("2,5"), as the import reads them back."""
+    rows = tablib.Dataset(headers=dataset.headers)
+    for row in dataset:
+        rows.append([format_number(v) if isinstance(v, Decimal) else v for v in row])
+    return rows.export("csv").encode("utf-8-sig")
 
 
 def render_xlsx(dataset: tablib.Dataset, meta: dict[str, str], guide: list[tuple[str, str]] = ()) -> bytes:

@@ -14,23 +14,14 @@ from dti_portal.accounts.access import province_view
 from dti_portal.accounts.models import Role
 
 from . import selectors, services
+from .catalogue import rule_guide, template_rows
 from .forms import CloneForm, FrameworkForm, ImportForm, IndicatorForm
 from .resources import EXPORT_COLUMNS, IndicatorResource
-from .scoring import RULE_LABELS, Rule
 from .tables import render_csv, render_xlsx
 
 ADMIN = Role.PROVINCE_ADMIN
 IMPORT_SESSION_KEY = "framework_import"
-RULE_GUIDE = [
-    ("code", "Mã chỉ tiêu (văn bản, duy nhất): 1, 1.2, 1.2.3…"),
-    ("parent_code", "Mã chỉ tiêu cha; để trống thì lấy theo dấu chấm (5.12.1 → 5.12)."),
-    ("name", "Tên chỉ tiêu."),
-    ("max_points", "Điểm tối đa; chỉ tiêu cha bằng tổng điểm tối đa các chỉ tiêu con."),
-    ("rule", "Cách tính điểm; để trống thì cổng đề xuất theo cách diễn đạt (Tỷ lệ… → ratio, Số lượng… → count…)."),
-    ("params", "Tham số dạng JSON, xem các dòng dưới."),
-    ("aggregates", "Tên các nhóm xếp hạng mà chỉ tiêu thuộc về, cách nhau bởi |."),
-    ("achieved / reason", "Tùy chọn: điểm đạt được và lý do mất điểm của một đơn vị (kết quả đã có)."),
-] + [(rule.value, RULE_LABELS[rule]) for rule in Rule]
+RULE_GUIDE = rule_guide()  # the columns, then every rule with an example, from the engine
 
 
 def _url(request, framework):
@@ -173,9 +164,8 @@ def framework_export(request, framework_id: int):
 @province_view(ADMIN)
 def import_template(request):
     dataset = tablib.Dataset(headers=EXPORT_COLUMNS)
-    dataset.append(["1", "", "Nhận thức số", 20, "sum", "", "", "", "", "", ""])
-    dataset.append(["1.1", "1", "Có chuyên mục về chuyển đổi số trên cổng thông tin", 10, "yes_no", "", "", "Ảnh chụp chuyên mục", "", "", ""])
-    dataset.append(["1.2", "1", "Số văn bản chỉ đạo về chuyển đổi số", 10, "count", '{"per_item": 1}', "1 điểm/văn bản", "", "", "", ""])
+    for row in template_rows():  # one indicator per common rule, written as decisions write them
+        dataset.append(row)
     meta = {"name": "Bộ chỉ số …", "year": "2025", "unit_kind": "so", "precision": "2", "bands_on": "points",
             "non_reporting": "last", "bands": "Tốt:800|Khá:650|Trung bình:500|Yếu:0"}
     response = HttpResponse(render_xlsx(dataset, meta, RULE_GUIDE),

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django import template
 
-from indicators.scoring import format_number
+from indicators.scoring import echo_number, format_number
 
 register = template.Library()
 
@@ -16,6 +16,13 @@ def points(value, places=None):
     if value is None or value == "":
         return ""
     return format_number(Decimal(value), int(places) if places not in (None, "") else None)
+
+
+@register.filter
+def echo(value):
+    """A typed or stored number as the engine reads it, thousands grouped: "2000,5" → "2.000,5";
+    "" if it is not a number. For showing a saved answer back as it was read."""
+    return echo_number(value)
 
 
 @register.filter

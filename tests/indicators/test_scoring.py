@@ -1,5 +1,6 @@
 """The scoring engine: every rule of DESIGN.md §4, every refusal, and properties over random input."""
 
+import json
 import unicodedata
 from decimal import Decimal
 
@@ -9,11 +10,13 @@ from hypothesis import strategies as st
 
 from indicators.scoring import (
     PLACES,
+    RULE_EXAMPLES,
     RULE_LABELS,
     InputError,
     Rule,
     RuleDefinitionError,
     ScoringError,
+    describe_params,
     echo_number,
     format_number,
     input_fields,
@@ -387,7 +390,7 @@ def test_it_refuses_steps_out_of_order(steps, message):
     ([{"min": "90 %", "points": 10}, {"min": "95 %", "points": 5}],
      "Điểm các bậc không được giảm: bậc 2 (từ 95 %) cho 5 điểm, ít hơn bậc 1 (10 điểm)."),
     ([{"min": "70 %", "points": 12}], "Bậc 1 (từ 70 %) cho 12 điểm, vượt điểm tối đa 10."),
-    ([{"min": "70 %", "fraction": "1,5"}], "Bậc 1 (từ 70 %): fraction phải từ 0 đến 1 (đang là 1,5)."),
+    ([{"min": "70 %", "fraction": "1,5"}], "Bậc 1 (từ 70 %): fraction phải từ 0 đến 1 (đang là 1,5);"),
     ([{"min": "70 %", "fraction": 1, "points": 10}],
      "Bậc 1 (từ 70 %) phải có đúng một trong hai: points (số điểm) hoặc fraction (phần của điểm tối đa)."),
     ([{"min": "70 %", "points": 10, "max": 1}], "Bậc thứ 1 không dùng “max”; dùng được: min, points, fraction."),
@@ -424,7 +427,7 @@ def test_it_refuses_a_choice_with_no_option_reaching_the_max():
     ([{"label": "A", "points": 10, "fraction": 1}], "Lựa chọn “A” phải có đúng một trong hai"),
     ([{"label": "A"}], "Lựa chọn “A” phải có đúng một trong hai"),
     ([{"label": "A", "points": 12}], "Lựa chọn “A” cho 12 điểm, vượt điểm tối đa 10."),
-    ([{"label": "A", "fraction": "1,5"}], "Lựa chọn “A”: fraction phải từ 0 đến 1 (đang là 1,5)."),
+    ([{"label": "A", "fraction": "1,5"}], "Lựa chọn “A”: fraction phải từ 0 đến 1 (đang là 1,5);"),
     ([{"label": "A", "points": 10}, {"label": " a ", "points": 0}], "Lựa chọn “a” bị trùng."),
     ([{"points": 10}], "Lựa chọn thứ 1 thiếu nhãn (label)."),
     ([{"label": "A", "points": 10, "note": "x"}],
@@ -767,3 +770,84 @@ def test_a_number_echoed_with_thousands_grouped_reads_back_as_itself(number):
     assert parse_number(echoed, allow_negative=True) == number
     assert echo_number(echoed) == echoed
     assert parse_number(echoed.replace(".", " "), allow_negative=True) == number  # space grouping too
+
+
+# ------------------------------------------------------------ rules as decisions write them (§4)
+
+
+@pytest.mark.parametrize("written", [0.5, "0.5", "0,5", "1/2", " 1 / 2 ", "½", "50 %", "50%", "50,0 %"])
+def test_a_share_of_the_max_is_read_as_decisions_write_it(written):
+    """"½ số điểm tối đa", "50 % số điểm", "1/2": each is the fraction 0.5, in choices, checklists and steps."""
+    choice = {"options": [{"label": "Chủ tịch", "fraction": 1}, {"label": "Phó Chủ tịch", "fraction": written}]}
+    assert validate_params("choice", choice, 10)["options"][1] == {"label": "Phó Chủ tịch", "fraction": "0.5"}
+    checklist = {"items": [{"label": "Dự họp của tỉnh", "fraction": written}, {"label": "Chủ trì họp riêng", "fraction": written}]}
+    assert validate_params("checklist", checklist, 10)["items"][0] == {"label": "Dự họp của tỉnh", "fraction": "0.5"}
+    steps = {"steps": [{"min": "90 %", "fraction": "100 %"}, {"min": "70 %", "fraction": written}]}
+    assert validate_params("ratio_steps", steps, 10)["steps"][0] == {"min": "0.7", "fraction": "0.5"}
+    assert score("ratio_steps", steps, 10, {"a": 75, "b": 100}) == 5
+
+
+def test_a_checklist_item_may_be_a_fraction_of_the_max_mixed_with_points():
+    params = {"items": [{"label": "Dự họp của tỉnh", "fraction": "1/2"}, {"label": "Chủ trì họp riêng", "points": "3,5"},
+                        {"label": "Báo cáo", "fraction": "15 %"}]}
+    assert validate_params("checklist", params, 10)["items"] == [
+        {"label": "Dự họp của tỉnh", "fraction": "0.5"}, {"label": "Chủ trì họp riêng", "points": "3.5"},
+        {"label": "Báo cáo", "fraction": "0.15"},
+    ]
+    assert score("checklist", params, 10, {"ticked": ["Dự họp của tỉnh"]}) == 5
+    assert score("checklist", params, 10, {"ticked": [0, 2]}) == D("6.5")
+    assert score("checklist", params, 10, {"ticked": [0, 1, 2]}) == 10
+    assert input_fields("checklist", params)[0]["choices"] == ["Dự họp của tỉnh", "Chủ trì họp riêng", "Báo cáo"]
+    assert describe_params("checklist", validate_params("checklist", params, 10)) == (
+        "Dự họp của tỉnh: 0,5 × điểm tối đa; Chủ trì họp riêng: 3,5 điểm; Báo cáo: 0,15 × điểm tối đa"
+    )
+
+
+@pytest.mark.parametrize(("items", "message"), [
+    ([{"label": "A", "fraction": "1/2"}, {"label": "B", "fraction": "1/4"}],
+     "Các mục của danh mục kiểm cộng lại được 7,5 điểm, khác điểm tối đa 10."),
+    ([{"label": "A", "fraction": "1/2", "points": 5}, {"label": "B", "points": 5}],
+     "Mục “A” phải có đúng một trong hai: points (số điểm) hoặc fraction (phần của điểm tối đa)."),
+    ([{"label": "A", "fraction": 0}, {"label": "B", "points": 10}], "Mục “A” phải cho điểm lớn hơn 0 (đang là 0)."),
+    ([{"label": "A", "fraction": "3/2"}], "Mục “A”: fraction phải từ 0 đến 1 (đang là 1,5); ghi một số từ 0 đến 1 "
+                                          "(0,5), một phân số (1/2) hoặc phần trăm (50 %)."),
+    ([{"label": "A", "fraction": "1/3"}, {"label": "B", "fraction": "2/3"}],
+     "Mục “A”: phần “1/3” của điểm tối đa không viết được chính xác với 4 chữ số thập phân; hãy ghi số điểm "
+     "(points) thay cho phần của điểm tối đa (fraction)."),
+    ([{"label": "A", "fraction": "1/0"}], "Mục “A” (fraction): “1/0” phải là một số từ 0 đến 1 (0,5), một phân số "
+                                          "(1/2) hoặc phần trăm (50 %)."),
+    ([{"label": "A", "fraction": "nửa"}], "Mục “A” (fraction): “nửa” không phải là số."),
+    ([{"label": "A", "fraction": "150 %"}], "Mục “A”: fraction phải từ 0 đến 1 (đang là 1,5); ghi một số từ 0 "
+                                            "đến 1 (0,5), một phân số (1/2) hoặc phần trăm (50 %)."),
+])
+def test_it_refuses_a_badly_written_checklist(items, message):
+    with pytest.raises(RuleDefinitionError) as caught:
+        validate_params("checklist", {"items": items}, 10)
+    assert (caught.value.message, caught.value.field) == (message, "items")
+
+
+def test_steps_written_top_down_in_shares_of_the_max_as_a_decision_writes_them():
+    """"4 cuộc trở lên: tối đa; 2–3 cuộc: ½ tối đa; 1 cuộc: ¼", top-down, in shares of the max."""
+    written = {"steps": [{"min": 4, "fraction": "100 %"}, {"min": 2, "fraction": "½"}, {"min": 1, "fraction": "1/4"}]}
+    assert validate_params("steps", written, 20) == {"steps": [
+        {"min": "1", "fraction": "0.25"}, {"min": "2", "fraction": "0.5"}, {"min": "4", "fraction": "1"}]}
+    assert [score("steps", written, 20, {"value": v}) for v in (0, 1, 3, 4, "1.000")] == [0, 5, 10, 20, 20]
+
+
+def test_a_target_may_be_written_as_a_percentage():
+    assert validate_params("ratio_target", {"target": "10 %"}, 10) == {"target": "0.1"}
+    assert validate_params("ratio_target", {"target": "1/8"}, 10) == {"target": "0.125"}
+    assert score("ratio_target", {"target": "10 %"}, 10, {"a": 5, "b": 100}) == 5
+    with pytest.raises(RuleDefinitionError, match="không quá 1"):
+        validate_params("ratio_target", {"target": "120 %"}, 10)
+    with pytest.raises(RuleDefinitionError, match="có quá 4 chữ số thập phân"):
+        validate_params("ratio_target", {"target": "1/3"}, 10)
+
+
+@pytest.mark.parametrize("rule", list(Rule))
+def test_every_rule_example_shown_to_catalogue_writers_is_valid(rule):
+    """The catalogue form's help and the import template's guide show these: they must work."""
+    words, params = RULE_EXAMPLES[rule]
+    assert words
+    maximum = {Rule.SUM: 0, Rule.COLLECTED: 0, Rule.STEPS: 20, Rule.CHOICE: 10, Rule.CHECKLIST: 10}.get(rule, 10)
+    validate_params(rule, json.loads(params) if params else {}, maximum)
