@@ -168,3 +168,26 @@ def test_a_save_made_stale_by_another_tab_overwrites_nothing(world, big, page, l
     _card(page, "2").get_by_role("button", name="Lưu").click()
     expect(page.get_by_test_id("score-2")).to_have_text("9 / 10 điểm")
     assert _stored(big, "2") == {"points": "9"}
+
+
+def test_without_javascript_every_form_still_works_with_page_reloads(world, big, browser, live_server):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False, viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto("/dang-nhap/")
+    page.get_by_label("Tên đăng nhập").fill("a.canbo1")
+    page.get_by_label("Mật khẩu").fill("Mat-khau-thu-2026")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.goto(f"/tinh-a/tu-danh-gia/{big.pk}/")
+    expect(page.get_by_test_id("group-save-1")).to_be_hidden()  # "Lưu cả nhóm" needs JavaScript; each card saves alone
+    card = _card(page, "1.2")
+    card.get_by_label("Tử số (a)").fill("2.000")
+    card.get_by_label("Mẫu số (b)").fill("2.500")
+    card.get_by_role("button", name="Lưu").click()
+    expect(page.locator(".alert-success")).to_contain_text("Đã lưu chỉ tiêu 1.2. Đã đọc: Tử số (a) = 2.000; Mẫu số (b) = 2.500.")
+    expect(page.get_by_test_id("score-1.2")).to_have_text("8 / 10 điểm")
+    card = _card(page, "1.3")
+    card.get_by_label("Số lượng").fill("1.5")
+    card.get_by_role("button", name="Lưu").click()
+    expect(page.get_by_test_id("notice-1.3")).to_contain_text("viết số thập phân bằng dấu phẩy (1,5)")
+    expect(_card(page, "1.3").get_by_label("Số lượng")).to_have_value("1.5")
+    context.close()
