@@ -51,7 +51,7 @@ def snapshot_of(table) -> dict:
         "decision": table.framework.decision_number if table.framework else "",
         "max_total": _text(table.max_total), "total_average": _text(table.total_average),
         "index_average": _text(table.index_average), "previous_year": table.previous_year,
-        "framework_changed": table.framework_changed,
+        "framework_changed": table.framework_changed, "ranks_non_reporting": table.ranks_non_reporting,
         "columns": [{"key": c.key, "label": c.label, "maximum": _text(c.maximum), "average": _text(c.average)} for c in table.columns],
         "rows": [{"rank": r.rank, "unit": r.unit, "total": _text(r.total), "index": _text(r.index), "band": r.band,
                   "change": _text(r.change), "parts": {k: _text(v) for k, v in r.parts.items()}} for r in table.rows],

@@ -142,3 +142,24 @@ def test_a_unit_that_did_not_report_is_ranked_last_or_not_ranked_as_its_framewor
     sheet = _book(client.get(_ranking("daknong", 2023, "so", "ranking_export")))["Xếp hạng"]
     assert [c.value for c in list(sheet.iter_rows())[-2]][:3] == ["-", "Sở Y tế", "-"]
     assert '<td>2023</td><td class="num">-</td>' in client.get(unit_page).content.decode()
+
+
+def test_the_report_says_how_its_framework_ranks_units_that_did_not_report(demo):
+    from rankings.publication import snapshot_of
+    from rankings.report import report_html
+    from rankings.selectors import ranking_table
+
+    framework = _not_reported("daknong", 2023, "Sở Y tế")
+    meta = {"province": "Đắk Nông", "agency": "", "year": 2023, "decision_number": "", "decision_date": "", "signer": ""}
+    with scopes_disabled():
+        province = Province.objects.get(slug="daknong")
+        kind = framework.unit_kind
+    with scope(province=province):
+        ranked_last = report_html({"meta": meta, "tables": [snapshot_of(ranking_table(province, 2023, kind))]})
+    assert "Đơn vị không báo cáo xếp sau các đơn vị có báo cáo." in ranked_last
+    with scopes_disabled():
+        Framework.objects.filter(pk=framework.pk).update(non_reporting=Framework.NonReporting.NOT_RANKED)
+    with scope(province=province):
+        unranked = report_html({"meta": meta, "tables": [snapshot_of(ranking_table(province, 2023, kind))]})
+    assert "Đơn vị không báo cáo không được xếp hạng." in unranked
+    assert '<tr><td class="num">-</td><td>Sở Y tế</td>' in unranked
