@@ -29,9 +29,15 @@ def appraiser_home(request):
     """The appraisal team's home: the units and criteria awaiting this appraiser's decision, the
     periods under way and the units of the province."""
     return render(request, "assessments/appraiser_home.html", {
-        "groups": units_by_kind(request.province), "title": "Tổ thẩm định", "periods": selectors.periods_of(request.province),
+        **_units(request), "title": "Tổ thẩm định", "periods": selectors.periods_of(request.province),
         **_queue(request),
     })
+
+
+def _units(request) -> dict:
+    """The province's units for the list under the queue, searched with ?q= (diacritics ignored)."""
+    query = request.GET.get("q", "")
+    return {"groups": units_by_kind(request.province, query=query), "unit_query": query}
 
 
 def _queue(request) -> dict:
@@ -42,7 +48,7 @@ def _queue(request) -> dict:
 @province_view(Role.APPRAISAL_LEAD)
 def lead_home(request):
     return render(request, "assessments/appraiser_home.html", {
-        "groups": units_by_kind(request.province), "title": "Tổ trưởng Tổ thẩm định", "is_lead": True,
+        **_units(request), "title": "Tổ trưởng Tổ thẩm định", "is_lead": True,
         "periods": selectors.periods_of(request.province),
         "blockers": queues.lead_queue(request.province, request.province.slug, timezone.localdate()), **_queue(request),
     })

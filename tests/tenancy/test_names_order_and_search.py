@@ -104,3 +104,14 @@ def test_the_admin_searches_the_unit_list_without_typing_diacritics(many_units, 
     assert "Sở Kế hoạch và Đầu tư" in found and "Sở Khoa học và Công nghệ" not in found and "Sở Y tế" not in found.split("Người dùng")[0]
     nothing = client.get(url, {"q": "không có đơn vị này"}).content.decode()
     assert "Không có đơn vị nào khớp “không có đơn vị này”." in nothing
+
+
+@pytest.mark.parametrize("persona, url_name", [("appraiser_a", "assessments:appraiser_home"), ("lead_a", "assessments:lead_home"),
+                                               ("leader_a", "rankings:leadership_home")])
+def test_every_home_that_lists_the_units_searches_them_without_diacritics(many_units, client_as, persona, url_name):
+    url = reverse(url_name, kwargs={"province": "tinh-a"})
+    client = client_as(getattr(many_units, persona))
+    assert 'data-testid="unit-search"' in client.get(url).content.decode()
+    found = client.get(url, {"q": "co khi"}).content.decode()
+    units = found.split('data-testid="unit-search"')[1]
+    assert "Sở Cơ khí" in units and "Sở Công Thương" not in units and "Sở Y tế" not in units
