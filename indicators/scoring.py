@@ -1003,6 +1003,13 @@ def params_as_written(rule: Rule | str, params: Mapping | None) -> dict:
     percentages ("90 %"), steps from the top one down. `validate_params` reads them back the same."""
     rule = _rule(rule)
     params = dict(_as_params(params))
+    try:
+        return _as_written(rule, params)
+    except (ScoringError, KeyError, TypeError):  # not params the engine stored: shown as they are
+        return params
+
+
+def _as_written(rule: Rule, params: dict) -> dict:
     if rule is Rule.RATIO_STEPS and isinstance(params.get("steps"), list):
         params["steps"] = [{**s, "min": _percent(s["min"])} if isinstance(s, Mapping) and "min" in s else s
                            for s in reversed(params["steps"])]

@@ -20,6 +20,7 @@ from indicators.scoring import (
     echo_number,
     format_number,
     input_fields,
+    params_as_written,
     parse_number,
     score,
     validate_params,
@@ -851,3 +852,28 @@ def test_every_rule_example_shown_to_catalogue_writers_is_valid(rule):
     assert words
     maximum = {Rule.SUM: 0, Rule.COLLECTED: 0, Rule.STEPS: 20, Rule.CHOICE: 10, Rule.CHECKLIST: 10}.get(rule, 10)
     validate_params(rule, json.loads(params) if params else {}, maximum)
+
+
+@settings(deadline=None)
+@given(rules_and_answers())
+def test_params_shown_as_a_decision_writes_them_validate_back_to_the_stored_params(case):
+    rule, params, maximum, _ = case
+    stored = validate_params(rule, params, maximum)
+    written = params_as_written(rule, stored)
+    assert validate_params(rule, written, maximum) == stored
+    assert params_as_written(rule, {"steps": "x"}) == {"steps": "x"}  # not the engine's: shown as it is
+
+
+@settings(deadline=None)
+@given(parts=st.lists(st.integers(min_value=1, max_value=5000), min_size=1, max_size=6), maximum=POINTS,
+       ticked=st.sets(st.integers(min_value=0, max_value=5)))
+def test_a_checklist_in_shares_of_the_max_adds_up_to_the_max(parts, maximum, ticked):
+    parts[-1] += 10000 - sum(parts) if sum(parts) < 10000 else 0
+    if sum(parts) != 10000:
+        return
+    shares = [f"{format_number(D(n) / 100)} %" if n % 2 else D(n) / 10000 for n in parts]
+    params = {"items": [{"label": f"Mục {i}", "fraction": f} for i, f in enumerate(shares)]}
+    ticked = [i for i in ticked if i < len(parts)]
+    points = score("checklist", params, maximum, {"ticked": ticked})
+    assert D(0) <= points <= maximum
+    assert score("checklist", params, maximum, {"ticked": list(range(len(parts)))}) == maximum
