@@ -168,6 +168,9 @@ _DOT_DECIMAL = re.compile(r"([+-]?)(\d*)\.(\d*)", re.ASCII)
 # Params are JSON: numbers are JSON numbers, or text as the engine stores it ("0.5", decimal point);
 # a decimal comma ("0,5") is read too. No thousands separators in params.
 _PARAM_TEXT = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)", re.ASCII)
+# Text in params that reads as Vietnamese thousands ("1.000", "12.500") but that the engine never
+# stores (it keeps no trailing zeros): refused rather than read as 1 or 12.5.
+_PARAM_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:\.\d{3})*\.\d\d0", re.ASCII)
 
 Notation = Literal["vi", "params"]
 
@@ -224,6 +227,11 @@ def _to_decimal(value: Any, fail: Callable[[str], ScoringError], notation: Notat
     if not text:
         raise fail("Chưa nhập giá trị.")
     if notation == "params":
+        if _PARAM_GROUPED.fullmatch(text):  # "1.000": never stored so (no trailing zeros), so a person's 1000?
+            raise fail(
+                f"{_quote(text)} không rõ nghĩa trong tham số JSON: viết số không có dấu tách hàng nghìn (1000); "
+                "số thập phân viết 0.5 hoặc 0,5."
+            )
         if _PARAM_TEXT.fullmatch(text):
             return Decimal(text.replace(",", "."))
         raise fail(f"{_quote(text)} không phải là số.")

@@ -317,6 +317,14 @@ def test_params_are_json_so_their_text_numbers_keep_the_decimal_point():
     assert validate_params("count", {"per_item": "1.234"}, 10) == {"per_item": "1.234"}
     with pytest.raises(RuleDefinitionError, match="không phải là số"):
         validate_params("count", {"per_item": "1.234.567"}, 10)
+    # Text the engine never stores (trailing zeros) that reads as Vietnamese thousands: refused, not read as 1.
+    for text in ("1.000", "12.500", "-2.000"):
+        with pytest.raises(RuleDefinitionError) as caught:
+            validate_params("steps", {"steps": [{"min": text, "points": 10}]}, 10)
+        assert caught.value.message == (
+            f"Bậc 1 (min): “{text}” không rõ nghĩa trong tham số JSON: viết số không có dấu tách hàng nghìn (1000); "
+            "số thập phân viết 0.5 hoặc 0,5.")
+    assert validate_params("steps", {"steps": [{"min": 1000, "points": 10}]}, 10)["steps"][0]["min"] == "1000"
 
 
 def test_it_refuses_more_than_four_decimals():
