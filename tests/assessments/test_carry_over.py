@@ -337,7 +337,10 @@ def _copy_queries(world, extra_leaves: int) -> tuple[int, int]:
 
 def test_the_page_and_the_copy_cost_the_same_queries_for_20_and_for_150_criteria(world):
     small, large = _copy_queries(world, 16), _copy_queries(world, 146)
-    assert small == large, (small, large)
+    assert small[0] == large[0], (small, large)
+    # SQLite caps a statement at 999 parameters, so Django splits the bulk writes of 150 rows into
+    # a few statements there; PostgreSQL takes each in one.
+    assert large[1] - small[1] <= (3 if connection.vendor == "sqlite" else 0), (small, large)
     assert large[1] < 40
 
 
