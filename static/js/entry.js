@@ -145,6 +145,13 @@
     var form = event.detail.elt;
     if (form.classList && form.classList.contains("evidence-upload")) form.querySelector(".upload-progress").hidden = true;
   });
+  // An answer without any in-place update is not ours: the session expired and the request was sent
+  // to the login page. Nothing was saved; what was typed stays on the page.
+  rows.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.successful && event.detail.xhr.responseText.indexOf("hx-swap-oob") < 0) {
+      alert("Chưa lưu được: phiên đăng nhập đã hết hạn. Hãy đăng nhập lại ở một tab khác rồi bấm lưu lại; số liệu đã nhập vẫn còn trên trang.");
+    }
+  });
   // A request that failed (the network, a server error): say so on the page, nothing is lost.
   document.body.addEventListener("htmx:sendError", function () { alert("Không gửi được: kiểm tra kết nối mạng rồi thử lại. Số liệu đã nhập vẫn còn trên trang."); });
   document.body.addEventListener("htmx:responseError", function (event) {
