@@ -28,6 +28,11 @@ _SPECIAL = re.compile(r"^(total|index|rank)(?:_(\d{4}))?$")
 
 
 
+# A results file has one row per unit and one column per published figure: far below these.
+MAX_ROWS = 1000
+MAX_COLUMNS = 60
+
+
 def framework_parts(framework: Framework | None) -> dict[str, tuple[str, Decimal]]:
     """Part key → (display name, max) for the framework's aggregates and top-level indicators."""
     if framework is None:
@@ -117,6 +122,10 @@ def results_import(*, province: Province, year: int, filename: str, content: byt
                                                  "(số có dấu phẩy thập phân phải nằm trong ngoặc kép, ví dụ \"738,08\")."))
         return report
     headers = [h.strip() for h in dataset.headers or []]
+    if len(dataset) > MAX_ROWS or len(headers) > MAX_COLUMNS:
+        report.problems.append(Problem(None, "", f"tệp có {len(dataset)} dòng và {len(headers)} cột; tối đa {MAX_ROWS} dòng "
+                                                 f"(mỗi đơn vị một dòng) và {MAX_COLUMNS} cột."))
+        return report
     missing = [c for c in ("kind", "unit") if c not in headers]
     if missing:
         report.problems.append(Problem(None, "", "thiếu cột: " + ", ".join(missing) + "."))

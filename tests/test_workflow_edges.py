@@ -63,3 +63,13 @@ def test_results_cannot_be_imported_again_for_a_year_being_or_already_published(
     assert not report.ok and "Kết quả năm 2025 đã được công bố" in str(report.problems[0])
     with scopes_disabled():
         assert list(ImportedResult.objects.filter(year=YEAR).order_by("pk").values_list("unit_id", "total")) == before
+
+
+@pytest.mark.parametrize("rows, columns", [(1001, 3), (2, 61)])
+def test_a_results_file_with_too_many_rows_or_columns_is_refused_before_any_row_is_read(world, rows, columns,
+                                                                                      django_assert_max_num_queries):
+    header = ",".join(["kind", "unit", "total"] + [f"c{i}" for i in range(columns - 3)])
+    body = "\n".join(",".join(["so", f"Sở {n}", "10"] + ["1"] * (columns - 3)) for n in range(rows))
+    with scope(province=world.province_a), django_assert_max_num_queries(3):
+        report = results_import(province=world.province_a, year=2024, filename="lon.csv", content=f"{header}\n{body}".encode())
+    assert not report.ok and f"tệp có {rows} dòng và {columns} cột; tối đa 1000 dòng" in str(report.problems[0])
