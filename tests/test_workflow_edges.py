@@ -72,4 +72,4 @@ def test_a_results_file_with_too_many_rows_or_columns_is_refused_before_any_row_
     body = "\n".join(",".join(["so", f"Sở {n}", "10"] + ["1"] * (columns - 3)) for n in range(rows))
     with scope(province=world.province_a), django_assert_max_num_queries(3):
         report = results_import(province=world.province_a, year=2024, filename="lon.csv", content=f"{header}\n{body}".encode())
-    assert not report.ok and f"tệp có {rows} dòng và {columns} cột; tối đa 1000 dòng" in str(report.problems[0])
+    assert not report.ok and f"Tệp có {rows} dòng và {columns} cột; tối đa 1000 dòng" in str(report.problems[0])
