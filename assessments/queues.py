@@ -49,10 +49,6 @@ class Deadline:
         return self.days_left < 0
 
     @property
-    def soon(self) -> bool:
-        return 0 <= self.days_left <= 3
-
-    @property
     def text(self) -> str:
         left = self.days_left
         if left < 0:
@@ -103,10 +99,6 @@ class OfficerTask:
     deadline: Deadline | None = None
     url: str = ""
     waiting_for: str = ""  # what the unit waits for when nothing is asked of it
-
-    @property
-    def has_work(self) -> bool:
-        return bool(self.unanswered or self.missing_evidence or self.to_explain) or self.status in (S.DRAFT, S.RETURNED)
 
 
 def officer_queue(unit_id: int, slug: str, today: date) -> list[OfficerTask]:

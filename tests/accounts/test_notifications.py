@@ -213,3 +213,18 @@ def test_a_period_wide_act_notifies_every_unit_in_one_insert_and_the_same_querie
         with scopes_disabled():
             Notification.objects.all().delete()
     assert counts[0] == counts[1], counts
+
+
+def test_the_list_costs_the_same_queries_for_5_and_for_200_notifications(world, client_as):
+    client = client_as(world.admin_a)
+    counts = []
+    for n in (5, 200):
+        with scope(province=world.province_a):
+            Notification.objects.all().delete()
+            Notification.objects.bulk_create([Notification(user=world.admin_a, province=world.province_a, title=f"Số {i}")
+                                              for i in range(n)])
+        client.get(LIST)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(LIST).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
