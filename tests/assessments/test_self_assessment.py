@@ -445,3 +445,25 @@ def test_the_answer_form_reads_every_kind_of_input_as_the_rule_asks(indicators):
     prefixed = answer_form(ratio, {"i-9-a": "3", "i-9-b": "4", "i-9-version": "x"}, prefix="i-9")
     assert prefixed.is_valid() and prefixed.inputs() == {"a": "3", "b": "4"} and prefixed.expected_version() == "x"
     assert answer_form(ratio, {"a": "3", "b": "4"}).is_valid() and answer_form(ratio, {"a": "3"}).expected_version() is None
+
+
+def test_an_htmx_save_of_one_card_or_of_a_group_costs_the_same_queries_whatever_the_framework_size(world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for extra in (0, 60):
+        with scopes_disabled():
+            Period.objects.all().delete()
+        period = open_period(world, world.province_a, build_framework(world.province_a, extra_leaves=extra))
+        with scopes_disabled():
+            assessment = Assessment.objects.get(period=period)
+            indicators = {i.code: i for i in assessment.framework.indicators.all()}
+        client.force_login(world.officer_a1)
+        _hx_save(client, assessment, indicators["1.2"], a="1", b="10")  # warm: the session, the answer row
+        with CaptureQueriesContext(connection) as one:
+            assert _hx_save(client, assessment, indicators["1.2"], a="2", b="10").status_code == 200
+        with CaptureQueriesContext(connection) as group:
+            _group_save(client, assessment, {indicators["1.2"]: {"a": "3", "b": "10"}, indicators["1.3"]: {"count": "2"}})
+        counts.append((len(one), len(group)))
+    assert counts[0] == counts[1], counts
