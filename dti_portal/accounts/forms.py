@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 
+from dti_portal.tenancy.forms import UnitChoices
 from dti_portal.tenancy.models import Unit
 
 from .models import Role
@@ -52,6 +53,7 @@ class MemberForm(forms.Form):
     def __init__(self, *args, province, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.filter(province=province).select_related("kind")
+        self.fields["unit"].iterator = UnitChoices  # by kind, then Vietnamese alphabetical order
 
     def clean(self):
         data = super().clean()

@@ -115,3 +115,17 @@ def test_every_home_that_lists_the_units_searches_them_without_diacritics(many_u
     found = client.get(url, {"q": "co khi"}).content.decode()
     units = found.split('data-testid="unit-search"')[1]
     assert "Sở Cơ khí" in units and "Sở Công Thương" not in units and "Sở Y tế" not in units
+
+
+def test_unit_dropdowns_list_units_by_kind_in_vietnamese_order(many_units):
+    from dti_portal.accounts.forms import MemberForm
+    from dti_portal.tenancy.forms import MergeForm
+
+    with scope(province=many_units.province_a):
+        member_units = [label for value, label in MemberForm(province=many_units.province_a).fields["unit"].choices if value]
+        merge = MergeForm(unit=many_units.unit_a1).fields["successor"].choices
+        successors = [label for value, label in merge if value]
+    assert [str(u) for u in member_units][:6] == ["Sở Công Thương", "Sở Cơ khí", "Sở Đắk Lắk thử", "Sở Kế hoạch và Đầu tư",
+                                                   "Sở Khoa học và Công nghệ", "Sở Y tế"]
+    assert str(member_units[-1]) == "UBND huyện Krông Pắc"
+    assert [str(u) for u in successors][:2] == ["Sở Công Thương", "Sở Cơ khí"] and "Sở Y tế" not in map(str, successors)
