@@ -16,7 +16,8 @@ def demo(transactional_db):
 
 def _open_entry(page, login, username):
     login(username, DEMO_PASSWORD)
-    page.get_by_role("link", name="Đánh giá DTI năm 2025 (dữ liệu mẫu)").click()
+    # The unit's table of assessments (the work queue above it links the same period).
+    page.get_by_test_id("unit-assessments").get_by_role("link", name="Đánh giá DTI năm 2025 (dữ liệu mẫu)").click()
     expect(page.get_by_test_id("status")).to_have_text("Đang nhập liệu")
 
 
@@ -37,7 +38,7 @@ def test_the_demo_officers_answer_criteria_and_see_their_scores(demo, page, logi
     xa.get_by_label("Tên đăng nhập").fill("daklak.canbo3")
     xa.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
     xa.get_by_role("button", name="Đăng nhập").click()
-    xa.get_by_role("link", name="Đánh giá DTI năm 2025 (dữ liệu mẫu)").click()
+    xa.get_by_test_id("unit-assessments").get_by_role("link", name="Đánh giá DTI năm 2025 (dữ liệu mẫu)").click()
     expect(xa.get_by_test_id("entry-unit")).to_have_text("UBND xã Hòa Phú")
     expect(xa.get_by_test_id("progress")).to_contain_text("0/46")  # 47 criteria, one collected only
     card = xa.locator("[data-code='6.2']")
