@@ -104,12 +104,18 @@ def sniff_content_type(head: bytes, whole: bytes | None = None) -> str | None:
     return "text/plain" if _is_text(head) else None
 
 
+MIMETYPE_MAX = 128  # bytes read of an ODF's `mimetype` member (the longest valid one is 46)
+
+
 def _zip_kind(data: bytes) -> str | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
             if "mimetype" in names:
-                mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+                # At most a few bytes of the member, whatever it claims to expand to: an ODF whose
+                # `mimetype` entry inflates to hundreds of MB costs nothing here.
+                with archive.open("mimetype") as member:
+                    mimetype = member.read(MIMETYPE_MAX).decode("ascii", "replace").strip()
                 return mimetype if mimetype in (ODT, ODS, ODP) else None
             if "word/document.xml" in names:
                 return DOCX

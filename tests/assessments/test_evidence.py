@@ -225,3 +225,24 @@ def test_an_htmx_upload_refreshes_the_card_and_keeps_what_was_typed_in_it(world,
     empty = client.post(url, {"file": SimpleUploadedFile("rong.pdf", b"")}, HTTP_HX_REQUEST="true").content.decode()
     assert "Tệp rỗng (0 byte)." in empty or "rỗng" in empty
     assert len(_files(assessment)) == 1
+
+
+def test_a_zip_bomb_costs_a_few_kilobytes_to_refuse_not_what_it_expands_to():
+    # An ODF whose `mimetype` member inflates to 100 MB (about 100 KB on disk): only its first bytes are read.
+    import tracemalloc
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("mimetype", "w") as member:
+            for _ in range(100):
+                member.write(b"a" * (1024 * 1024))
+    bomb = SimpleUploadedFile("bao-cao.odt", buffer.getvalue())
+    assert len(buffer.getvalue()) < 1024 * 1024
+    tracemalloc.start()
+    try:
+        with pytest.raises(EvidenceRefused, match="không phải loại được nhận"):
+            check_upload(bomb)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 1024 * 1024, f"{peak / 1024 / 1024:.1f} MB"
