@@ -12,7 +12,8 @@ from decimal import Decimal
 
 import openpyxl
 import tablib
-from import_export.formats.base_formats import CSV, XLSX
+from import_export.formats.base_formats import CSV
+from openpyxl.utils import get_column_letter
 
 from .catalogue import COLUMN_LABELS, REQUIRED_COLUMNS, Problem, column_key, clean_code
 from .scoring import format_number
@@ -20,6 +21,14 @@ from .scoring import format_number
 META_SHEET = "Thông tin"
 GUIDE_SHEET = "Hướng dẫn"
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
+# A catalogue has at most a few hundred rows of about a dozen columns: limits far above that, far
+# below what a hostile or broken file would cost to read.
+MAX_ROWS = 2000  # rows with content
+MAX_SCANNED_ROWS = 20000  # rows read, empty ones included (formatting often runs past the data)
+MAX_COLUMNS = 40
+MAX_MEMBERS = 200
+MAX_UNZIPPED = 60 * 1024 * 1024
+MAX_SHEET_XML = 16 * 1024 * 1024  # one sheet's XML: 2000 rows × 40 cells of text fit in a few MB
 
 # Key, Vietnamese label of the framework facts kept on the META_SHEET.
 META_KEYS = [
@@ -69,24 +78,72 @@ def load_table(filename: str, content: bytes) -> Table:
 
 
 def _read_xlsx(content: bytes, table: Table):
-    if not zipfile.is_zipfile(io.BytesIO(content)):
+    """The first sheet as a dataset, read in read-only mode within limits checked as early as they can be:
+    the archive's members and unzipped size before opening it, the sheet's declared size before reading
+    it, then rows as they stream. A 71 KB file of 200 000 rows or a 1.5 KB one whose only cell is
+    XFD1048576 is refused in well under a second instead of taking minutes and gigabytes."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile:
         table.problems.append(Problem(None, "", "tệp .xlsx không phải bảng tính Excel (có thể là tệp khác bị đổi đuôi)."))
         return None
+    if (len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_UNZIPPED
+            or any(m.filename.startswith("xl/worksheets/") and m.file_size > MAX_SHEET_XML for m in members)):
+        table.problems.append(Problem(None, "", "tệp Excel giải nén ra quá lớn so với một bộ chỉ số; hãy lưu lại "
+                                                "chỉ trang chỉ tiêu dưới dạng .xlsx rồi thử lại."))
+        return None
     try:
-        dataset = XLSX().create_dataset(content)
-        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True, keep_links=False)
     except Exception:  # noqa: BLE001 - any unreadable workbook gets the same plain message
         table.problems.append(Problem(None, "", "không đọc được tệp Excel; hãy lưu lại dưới dạng .xlsx rồi thử lại."))
         return None
-    if META_SHEET in book.sheetnames:
-        labels = {label: key for key, label in META_KEYS}
-        for row in book[META_SHEET].iter_rows(min_row=2, values_only=True):
-            if row and row[0] is not None:
-                key = labels.get(str(row[0]).strip(), str(row[0]).strip())
-                value = row[1] if len(row) > 1 else None
-                table.meta[key] = "" if value is None else str(value).strip()
-    book.close()
+    try:
+        rows = _sheet_rows(book.active, table)
+        if rows is None:
+            return None
+        if META_SHEET in book.sheetnames:
+            labels = {label: key for key, label in META_KEYS}
+            for row in book[META_SHEET].iter_rows(min_row=2, max_row=2 + 4 * len(META_KEYS), max_col=2, values_only=True):
+                if row and row[0] is not None:
+                    key = labels.get(str(row[0]).strip(), str(row[0]).strip())
+                    value = row[1] if len(row) > 1 else None
+                    table.meta[key] = "" if value is None else str(value).strip()
+    except Exception:  # noqa: BLE001 - a damaged sheet inside a valid zip
+        table.problems.append(Problem(None, "", "không đọc được tệp Excel; hãy lưu lại dưới dạng .xlsx rồi thử lại."))
+        return None
+    finally:
+        book.close()
+    dataset = tablib.Dataset()
+    if not rows:
+        return dataset
+    headers = list(rows[0])
+    while headers and headers[-1] in (None, ""):
+        headers.pop()
+    dataset.headers = headers
+    width = len(headers)
+    for values in rows[1:]:
+        dataset.append((list(values) + [None] * width)[:width])
     return dataset
+
+
+def _sheet_rows(sheet, table: Table) -> list[tuple] | None:
+    """The rows of the indicator sheet up to its last non-empty one, or None with a problem."""
+    declared_columns, declared_rows = sheet.max_column or 0, sheet.max_row or 0
+    if declared_columns > MAX_COLUMNS or declared_rows > MAX_SCANNED_ROWS:
+        last = f"{get_column_letter(declared_columns)}{declared_rows}" if declared_columns else str(declared_rows)
+        table.problems.append(Problem(None, "", f"trang chỉ tiêu kéo dài đến ô {last}; một bộ chỉ số có tối đa {MAX_ROWS} dòng "
+                                                f"và {MAX_COLUMNS} cột (hãy xóa các dòng, cột thừa rồi lưu lại)."))
+        return None
+    rows, last_filled, filled = [], 0, 0
+    for number, values in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
+        if number > MAX_SCANNED_ROWS or filled > MAX_ROWS:
+            table.problems.append(Problem(None, "", f"trang chỉ tiêu có quá nhiều dòng; một bộ chỉ số có tối đa {MAX_ROWS} dòng."))
+            return None
+        rows.append(values)
+        if any(v not in (None, "") for v in values):
+            last_filled, filled = number, filled + 1
+    return rows[:last_filled]
 
 
 def _read_csv(content: bytes, table: Table):
