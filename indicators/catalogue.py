@@ -197,6 +197,51 @@ def _text(record: dict, key: str) -> str:
     return "" if value is None else unicodedata.normalize("NFC", str(value)).strip()
 
 
+# Limits of a well-formed catalogue: far above any decision's, far below what breaks a page.
+MAX_DEPTH = 8  # levels of the tree: pillar → group → criterion → sub-criterion is 4
+MAX_PARAMS_LENGTH = 20_000  # characters of one indicator's params
+MAX_PARAMS_NESTING = 6  # {"steps": [{"at": …}]} is 3
+
+
+class ParamsTooLarge(ValueError):
+    """Params refused before they are parsed: too long or nested too deep."""
+
+
+def load_params(text: str) -> dict:
+    """An indicator's params from JSON text: a dict, or ValueError (`ParamsTooLarge` with a
+    Vietnamese message when the text is too long or too deeply nested to be parsed at all)."""
+    if len(text) > MAX_PARAMS_LENGTH:
+        raise ParamsTooLarge(f"tham số dài {len(text)} ký tự; tối đa {MAX_PARAMS_LENGTH}.")
+    if _nesting(text) > MAX_PARAMS_NESTING:
+        raise ParamsTooLarge(f"tham số lồng nhau quá {MAX_PARAMS_NESTING} cấp {{ … [ … ] … }}.")
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise ValueError("params must be a JSON object")
+    return value
+
+
+def _nesting(text: str) -> int:
+    """How deep `{` and `[` nest in JSON text, outside strings; counted without parsing."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
 def read_rows(records: list[dict], *, first_line: int = 2) -> tuple[list[Row], list[Problem]]:
     """Turn records keyed by canonical column keys into Rows, with a problem per bad cell."""
     rows, problems = [], []
@@ -217,12 +262,11 @@ def read_rows(records: list[dict], *, first_line: int = 2) -> tuple[list[Row], l
         raw_params = _text(record, "params")
         if raw_params:
             try:
-                params = json.loads(raw_params)
-                if not isinstance(params, dict):
-                    raise ValueError
+                params = load_params(raw_params)
+            except ParamsTooLarge as error:
+                problems.append(Problem(line, code, str(error)))
             except ValueError:
-                problems.append(Problem(line, code, f"tham số “{raw_params}” không phải đối tượng JSON, ví dụ {{\"per_item\": 1}}."))
-                params = {}
+                problems.append(Problem(line, code, f"tham số “{raw_params[:80]}” không phải đối tượng JSON, ví dụ {{\"per_item\": 1}}."))
         rows.append(
             Row(
                 line=line, code=code, name=name, max_points=max_points,
@@ -277,6 +321,9 @@ def check_rows(rows: list[Row]) -> list[Problem]:
             else:
                 children[row.parent_code].append(row)
 
+    shape = tree_problems(rows, by_code)
+    if shape:  # the checks below walk the tree: not on a cycle or a tree deeper than any catalogue
+        return sorted(problems + shape, key=lambda p: (p.line or 0, p.message))
     for row in rows:
         kids = children.get(row.code, []) if by_code.get(row.code) is row else []
         if not row.rule:
@@ -284,6 +331,33 @@ def check_rows(rows: list[Row]) -> list[Problem]:
             row.rule_suggested = True
         problems += _check_node(row, kids)
     return sorted(problems, key=lambda p: (p.line or 0, p.message))
+
+
+def tree_problems(rows: list[Row], by_code: dict[str, Row] | None = None) -> list[Problem]:
+    """A parent that is its own descendant, or a tree deeper than MAX_DEPTH (kind "tree"). Each row
+    walks up at most MAX_DEPTH parents: linear in rows, never recursive."""
+    by_code = by_code if by_code is not None else {row.code: row for row in rows}
+    found, cycles, too_deep = [], set(), False
+    for row in rows:
+        chain, node = [row.code], row
+        while node.parent_code and node.parent_code != node.code and node.parent_code in by_code:
+            if node.parent_code in chain:
+                cycle = chain[chain.index(node.parent_code):]
+                if frozenset(cycle) not in cycles:
+                    cycles.add(frozenset(cycle))
+                    found.append(Problem(row.line, row.code, "chỉ tiêu cha – con tạo thành vòng lặp: "
+                                         + " → ".join(f"“{c}”" for c in [*cycle, cycle[0]])
+                                         + " (mỗi mã là con của mã đứng sau).", kind="tree"))
+                break
+            chain.append(node.parent_code)
+            if len(chain) > MAX_DEPTH:
+                if not too_deep:
+                    too_deep = True
+                    found.append(Problem(row.line, row.code, f"cây chỉ tiêu sâu quá {MAX_DEPTH} cấp (mã “{row.code}” "
+                                         f"nằm dưới {MAX_DEPTH} cấp cha trở lên).", kind="tree"))
+                break
+            node = by_code[node.parent_code]
+    return found
 
 
 def _check_node(row: Row, kids: list[Row]) -> list[Problem]:

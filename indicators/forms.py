@@ -6,6 +6,7 @@ from django_scopes.forms import SafeModelChoiceField
 from dti_portal.tenancy.forms import VN_DATE_ERRORS, DateInput
 from dti_portal.tenancy.models import UnitKind
 
+from .catalogue import ParamsTooLarge, load_params
 from .models import Framework, Indicator
 from .scoring import RULE_EXAMPLES, RULE_LABELS, Rule, ScoringError, format_number, params_as_written, parse_number
 from .tables import MAX_IMPORT_BYTES
@@ -105,12 +106,13 @@ class IndicatorForm(forms.Form):
         if not raw:
             return {}
         try:
-            value = json.loads(raw)
-        except ValueError as error:
+            return load_params(raw)
+        except ParamsTooLarge as error:
+            raise forms.ValidationError(str(error)[:1].upper() + str(error)[1:]) from error
+        except json.JSONDecodeError as error:
             raise forms.ValidationError(f"Tham số không phải JSON hợp lệ ({error.msg}, cột {error.colno}).") from error
-        if not isinstance(value, dict):
-            raise forms.ValidationError("Tham số phải là một đối tượng JSON {…}.")
-        return value
+        except ValueError as error:
+            raise forms.ValidationError("Tham số phải là một đối tượng JSON {…}.") from error
 
     @classmethod
     def initial_for(cls, indicator: Indicator) -> dict:

@@ -173,6 +173,8 @@ def framework_import(
         return report
     rows, row_problems = read_rows(table.records)
     report.problems += row_problems + check_rows(rows)
+    if any(p.kind == "tree" for p in report.problems):
+        return report  # a cycle or a tree deeper than any catalogue: nothing below can walk it
     report.notes = achieved_differences(rows)
     if result_unit is not None and not any(r.achieved is not None for r in rows):
         report.problems.append(Problem(None, "", "tệp không có cột điểm đạt được để ghi làm kết quả của đơn vị."))
