@@ -356,3 +356,14 @@ def test_a_catalogue_import_leaves_the_id_sequence_alone_so_provinces_can_import
                                       meta={"name": "Thử", "year": "2025", "unit_kind": "so"})
     assert report.saved
     assert not [q for q in queries if "setval" in q["sql"].lower() or "sqlite_sequence" in q["sql"].lower()]
+
+
+def test_on_postgresql_the_tables_are_analysed_after_generation_so_pages_get_good_plans(db):
+    # Measured: a page of scale-1 beside 33 other freshly generated provinces cost 1,3–2,6× until ANALYZE.
+    with CaptureQueriesContext(connection) as queries:
+        build_scale(1, 4, 10, "draft")
+    analysed = [q for q in queries if q["sql"].strip().upper() == "ANALYZE"]
+    assert len(analysed) == (1 if connection.vendor == "postgresql" else 0)
+    with CaptureQueriesContext(connection) as again:
+        build_scale(1, 4, 10, "draft")  # nothing new: nothing to analyse
+    assert not [q for q in again if q["sql"].strip().upper() == "ANALYZE"]
