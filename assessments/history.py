@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
+from dti_portal.exports import csv_cell  # noqa: F401  (the history CSV's cells; re-exported for its tests)
 from indicators.scoring import ScoringError, format_number, input_fields, parse_number
 
 from .models import Assessment, Event, Review
@@ -241,13 +242,6 @@ def _plain(value) -> str:
     if isinstance(value, list):
         return ", ".join(_plain(v) for v in value)
     return str(value)
-
-
-def csv_cell(value) -> str:
-    """A CSV cell a spreadsheet will not run: text starting with = + - @ (or a tab or carriage
-    return) gets a leading apostrophe, as OWASP advises against formula injection."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 # --- the selector ----------------------------------------------------------------------------

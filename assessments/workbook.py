@@ -37,6 +37,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from dti_portal.exports import xlsx_cell
 from indicators.display import points, rule_text
 from indicators.scoring import ScoringError, format_number, parse_number, score
 
@@ -279,7 +280,7 @@ def _style(sheet, **attributes):
 
 
 def _cell(sheet, value, style) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = xlsx_cell(sheet, value)  # text stays text: a name or note beginning with "=" is never a formula
     cell._style = copy(style)
     return cell
 

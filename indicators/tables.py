@@ -15,6 +15,8 @@ import tablib
 from import_export.formats.base_formats import CSV
 from openpyxl.utils import get_column_letter
 
+from dti_portal.exports import as_text, csv_cell, csv_text
+
 from .catalogue import COLUMN_LABELS, REQUIRED_COLUMNS, Problem, column_key, clean_code
 from .scoring import format_number
 
@@ -73,7 +75,7 @@ def load_table(filename: str, content: bytes) -> Table:
         return table
     if dataset is None:
         return table
-    _collect_records(dataset, table)
+    _collect_records(dataset, table, unquote=name.endswith(".csv"))
     return table
 
 
@@ -162,7 +164,7 @@ def _read_csv(content: bytes, table: Table):
         return None
 
 
-def _collect_records(dataset, table: Table) -> None:
+def _collect_records(dataset, table: Table, *, unquote: bool = False) -> None:
     headers = list(dataset.headers or [])
     keys = [column_key(h) if h is not None else None for h in headers]
     table.ignored_columns = [str(h) for h, k in zip(headers, keys) if h not in (None, "") and k is None]
@@ -172,6 +174,8 @@ def _collect_records(dataset, table: Table) -> None:
         return
     for values in dataset:
         record = {}
+        if unquote:  # what the portal's own CSV export quoted (dti_portal.exports.csv_cell), read back
+            values = [csv_text(v) for v in values]
         for key, value in zip(keys, values):
             if key is not None:
                 record[key] = clean_code(value) if key in ("code", "parent_code") else value
@@ -185,7 +189,7 @@ def render_csv(dataset: tablib.Dataset) -> bytes:
     written the Vietnamese way ("2,5"), as the import reads them back."""
     rows = tablib.Dataset(headers=dataset.headers)
     for row in dataset:
-        rows.append([format_number(v) if isinstance(v, Decimal) else v for v in row])
+        rows.append([format_number(v) if isinstance(v, Decimal) else csv_cell(v) for v in row])
     return rows.export("csv").encode("utf-8-sig")
 
 
@@ -197,6 +201,9 @@ def render_xlsx(dataset: tablib.Dataset, meta: dict[str, str], guide: list[tuple
     sheet.append(list(dataset.headers))
     for row in dataset:
         sheet.append(list(row))
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            as_text(cell)  # a name or guidance beginning with "=" stays text, never a formula
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     widths = {"A": 10, "B": 10, "C": 70, "D": 12, "E": 14, "F": 30, "G": 40, "H": 40}

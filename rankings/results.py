@@ -13,6 +13,7 @@ from decimal import Decimal
 import tablib
 from django.db import transaction
 
+from dti_portal.exports import csv_text
 from dti_portal.imports import ModelResource
 from dti_portal.tenancy.models import Province, UnitKind
 from dti_portal.tenancy.selectors import find_units_by_name
@@ -136,7 +137,7 @@ def results_import(*, province: Province, year: int, filename: str, content: byt
     prepared: dict[int, dict] = {}
     seen: dict[int, int] = {}
     for offset, values in enumerate(dataset, start=2):
-        record = dict(zip(headers, values))
+        record = dict(zip(headers, (csv_text(v) for v in values)))  # the portal's own export, read back
         name, kind = (record.get("unit") or "").strip(), kinds.get((record.get("kind") or "").strip())
         if kind is None:
             report.problems.append(Problem(offset, "", name + ": " + f"loại đơn vị “{record.get('kind')}” không có (có: {', '.join(kinds)})."))
