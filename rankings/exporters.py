@@ -16,10 +16,10 @@ import io
 from decimal import Decimal
 
 import openpyxl
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from dti_portal.exports import csv_cell, sheet_title, xlsx_cell
 from indicators.scoring import format_number
 
 NOT_REPORTED = "-"
@@ -91,7 +91,7 @@ def render_csv(header, rows) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
-    writer.writerows([[format_number(v) if isinstance(v, Decimal) else ("" if v is None else v) for v in row] for row in rows])
+    writer.writerows([[format_number(v) if isinstance(v, Decimal) else csv_cell(v) for v in row] for row in rows])
     return out.getvalue().encode("utf-8")
 
 
@@ -104,19 +104,20 @@ def render_xlsx(sheets) -> bytes:
     """
     book = openpyxl.Workbook(write_only=True)
     bold = Font(bold=True)
+    titles: set[str] = set()
     for title, header, rows in sheets:
-        sheet = book.create_sheet(title[:31])
+        sheet = book.create_sheet(sheet_title(title, titles))  # a pillar named "Trụ cột 1/2" included
         sheet.freeze_panes = "A2"  # must be set before the first row is written
         sheet.column_dimensions["B"].width = 45
         header_cells = []
         for value in header:
-            cell = WriteOnlyCell(sheet, value=value)
+            cell = xlsx_cell(sheet, value)
             cell.font = bold
             header_cells.append(cell)
         sheet.append(header_cells)
         count, width = 1, len(header)
         for row in rows:
-            sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+            sheet.append([float(v) if isinstance(v, Decimal) else xlsx_cell(sheet, v) if isinstance(v, str) else v for v in row])
             count += 1
             width = max(width, len(row))
         sheet.auto_filter.ref = f"A1:{get_column_letter(max(width, 1))}{count}"

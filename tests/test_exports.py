@@ -80,3 +80,20 @@ def test_the_units_workbook_keeps_a_guidance_and_a_note_beginning_with_equals_as
     sheet = openpyxl.load_workbook(io.BytesIO(export(setup.assessment)))[workbook.DATA_SHEET]
     found = [c for row in sheet.iter_rows() for c in row if c.value == "=1+2" or (isinstance(c.value, str) and "HYPERLINK" in c.value)]
     assert len(found) >= 2 and all(c.data_type == "s" for c in found)
+
+
+def test_ranking_exports_quote_risky_text_keep_numbers_and_accept_any_pillar_name():
+    from decimal import Decimal
+
+    from rankings.exporters import render_csv as ranking_csv
+    from rankings.exporters import render_xlsx as ranking_xlsx
+
+    rows = [[1, "=HYPERLINK(\"http://x\")", Decimal("-12.5"), "-"], [2, "Sở Y tế", Decimal("860.69"), "Tốt"]]
+    text = ranking_csv(["rank", "unit", "change", "band"], rows).decode()
+    assert "'=HYPERLINK" in text and '"-12,5"' in text and ",-\r\n" in text  # numbers stay numbers, "-" stays
+    book = openpyxl.load_workbook(io.BytesIO(ranking_xlsx([("Trụ cột 1/2", ["Hạng", "Đơn vị", "Thay đổi", "Xếp loại"], rows),
+                                                          ("TRỤ CỘT 1/2", ["Hạng"], [])])))
+    assert book.sheetnames == ["Trụ cột 1-2", "TRỤ CỘT 1-2 (2)"]
+    sheet = book["Trụ cột 1-2"]
+    assert sheet["B2"].value == "=HYPERLINK(\"http://x\")" and sheet["B2"].data_type == "s"
+    assert sheet["C2"].value == -12.5 and sheet["C3"].value == 860.69
