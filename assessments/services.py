@@ -15,7 +15,7 @@ from indicators.scoring import ScoringError, score
 from .answer_forms import answer_version
 from .carry_over import unconfirmed_answers, unconfirmed_codes  # noqa: F401 - the submit page lists them
 from .evidence import check_upload
-from .models import Answer, Assessment, Event, Evidence, Period, PeriodFramework, end_of_day
+from .models import Answer, Assessment, Event, Evidence, Period, PeriodFramework, Review, end_of_day
 from .notifications import notify, notify_all
 from .selectors import missing_items
 from .totals import refresh_totals
@@ -217,21 +217,26 @@ def _text(value) -> str | None:
     return None if value is None else f"{value.normalize():f}"
 
 
-def _guard_evidence_add(assessment: Assessment, now) -> None:
-    """New evidence while entering data, and during the explanation window (never removal)."""
+def _guard_evidence_add(assessment: Assessment, indicator: Indicator, now) -> None:
+    """New evidence while entering data, and during the explanation window only to the criteria round 1
+    adjusted or asked evidence for (never removal)."""
     if assessment.status == Assessment.Status.RETURNED:
         end = assessment.period.explanation_end
         if end and (now or timezone.now()) > end_of_day(end):
             raise ValidationError(f"Đã hết thời gian giải trình ({end:%d/%m/%Y}).")
+        if not Review.objects.filter(answer__assessment=assessment, answer__indicator=indicator, round=1,
+                                     decision__in=[Review.Decision.ADJUST, Review.Decision.REQUEST]).exists():
+            raise ValidationError(f"Trong thời gian giải trình chỉ bổ sung tài liệu cho chỉ tiêu mà thẩm định lần 1 đã "
+                                  f"điều chỉnh điểm hoặc yêu cầu bổ sung; chỉ tiêu {indicator.code} không thuộc số đó.")
         return
     _guard_entry(assessment, now)
 
 
 @transaction.atomic
 def evidence_add(*, assessment: Assessment, indicator: Indicator, upload, actor, now=None) -> Evidence:
-    _guard_evidence_add(assessment, now)
     if indicator.framework_id != assessment.framework_id:
         raise ValidationError("Chỉ tiêu không thuộc bản đánh giá này.")
+    _guard_evidence_add(assessment, indicator, now)
     checked = check_upload(upload)  # EvidenceRefused is a ValueError with a Vietnamese message
     answer, _ = Answer.objects.get_or_create(assessment=assessment, indicator=indicator)
     upload.seek(0)

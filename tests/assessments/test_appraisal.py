@@ -227,3 +227,23 @@ def test_the_board_shows_progress_per_unit_and_per_appraiser_and_hides_other_uni
     other = Client()
     other.force_login(outsider)
     assert 'data-unit="Sở Y tế"' not in other.get(url).content.decode()
+
+
+def test_in_the_explanation_window_evidence_is_added_only_to_criteria_round_one_adjusted_or_queried(
+        team, assessment, indicators, client_as):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assessments.services import evidence_add
+
+    _round_one(team, assessment, indicators)  # 1.2 and 2 adjusted; 1.1 and 1.3 confirmed
+    with scope(province=team.province_a):
+        appraisal.round1_close(period=assessment.period, actor=team.lead_a)
+        assessment.refresh_from_db()
+        pdf = lambda: SimpleUploadedFile("bo-sung.pdf", b"%PDF-1.4 danh sach\n%%EOF\n")  # noqa: E731
+        assert evidence_add(assessment=assessment, indicator=indicators["1.2"], upload=pdf(), actor=team.officer_a1).pk
+        with pytest.raises(ValidationError, match="chỉ bổ sung tài liệu cho chỉ tiêu mà thẩm định lần 1 đã điều chỉnh "
+                                                  "điểm hoặc yêu cầu bổ sung; chỉ tiêu 1.1 không thuộc số đó"):
+            evidence_add(assessment=assessment, indicator=indicators["1.1"], upload=pdf(), actor=team.officer_a1)
+    page = client_as(team.officer_a1).get(reverse("assessments:entry", kwargs={"province": "tinh-a", "assessment_id": assessment.pk}))
+    text = page.content.decode()
+    assert 'aria-label="Tài liệu kiểm chứng cho 1.2"' in text and 'aria-label="Tài liệu kiểm chứng cho 1.1"' not in text
