@@ -40,7 +40,8 @@ class MemberForm(forms.Form):
         label="Mật khẩu ban đầu",
         widget=forms.PasswordInput(render_value=False),
         required=False,
-        help_text="Chỉ cần khi tạo tài khoản mới. Người dùng nên đổi mật khẩu sau lần đăng nhập đầu.",
+        help_text="Cần khi mời người chưa có vai trò trong tỉnh; dùng khi tên đăng nhập chưa có tài khoản. "
+                  "Người dùng nên đổi mật khẩu sau lần đăng nhập đầu.",
     )
     role = forms.ChoiceField(label="Vai trò", choices=Role.choices)
     unit = forms.ModelChoiceField(

@@ -69,6 +69,27 @@ class Membership(models.Model):
         return f"{label} – {self.unit}" if self.unit_id else label
 
 
+class Invitation(models.Model):
+    """A role offered to a person who is not yet a member of `province`: it becomes a Membership only
+    when that person accepts it (a province admin never attaches another province's account alone)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField("vai trò", max_length=32, choices=Role.choices)
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name="đơn vị")
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(province="province")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "province", "role"], name="invitation_unique_role")]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} – {self.province}"
+
+
 class Notification(models.Model):
     """An in-app copy of a message the portal sent (thông báo): one row per recipient, in the
     province the message is about. `read_at` is None while unread."""

@@ -3,6 +3,7 @@
 from django.db.models import Count
 from django_scopes import scopes_disabled
 
+from dti_portal.tenancy.models import Province
 from dti_portal.tenancy.names import vn_sort_key
 
 from .models import Membership, Notification, User
@@ -46,3 +47,18 @@ def unread_by_province(user: User) -> dict[int, int]:
     with scopes_disabled():
         return dict(Notification.objects.filter(user=user, read_at__isnull=True).values("province_id")
                     .annotate(n=Count("pk")).values_list("province_id", "n"))
+
+
+def invitations_of(user: User) -> list:
+    """Roles offered to `user` and not yet answered, in every active province."""
+    from .models import Invitation
+
+    with scopes_disabled():
+        return list(Invitation.objects.filter(user=user, province__is_active=True).select_related("province", "unit"))
+
+
+def province_invitations(province: Province) -> list:
+    """The province's pending invitations, for its admin."""
+    from .models import Invitation
+
+    return list(Invitation.objects.filter(province=province).select_related("user", "unit").order_by("created_at"))

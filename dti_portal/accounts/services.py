@@ -9,7 +9,7 @@ from django_scopes import scope
 from dti_portal.tenancy.models import Province, Unit
 from dti_portal.tenancy.services import province_create
 
-from .models import Membership, Notification, Role, User
+from .models import Invitation, Membership, Notification, Role, User
 
 
 @transaction.atomic
@@ -22,11 +22,16 @@ def member_add(
     full_name: str = "",
     email: str = "",
     password: str = "",
-) -> Membership:
-    """Give `username` the `role` in `province`, creating the login if it does not exist.
+    actor: User | None = None,
+    invite: bool = True,
+) -> Membership | Invitation:
+    """Give `username` the `role` in `province`.
 
-    An existing login keeps its password and name: the same person may already hold roles
-    in another province.
+    A person who already holds a role in the province gets the new one at once. Anyone else gets an
+    `Invitation` (with `invite`; the platform admin onboarding a province's first admin passes False):
+    an account of another province is never attached without its owner accepting, and the province
+    admin is told the same thing whether the username existed on the platform or was just created
+    with `password` — the form never reveals who has an account elsewhere.
     """
     username = username.strip()
     if role == Role.UNIT_OFFICER and unit is None:
@@ -37,19 +42,38 @@ def member_add(
         raise ValidationError({"unit": "Đơn vị không thuộc tỉnh này."})
 
     user = User.objects.filter(username__iexact=username).first()
-    if user is None:
+    member_here = user is not None and Membership.objects.filter(user=user, province=province).exists()
+    if not member_here and (invite or user is None):  # the same checks whether or not the username exists elsewhere
         if not password:
-            raise ValidationError({"password": "Tài khoản mới cần một mật khẩu ban đầu."})
-        user = User(username=username, full_name=full_name.strip(), email=email.strip())
+            raise ValidationError({"password": "Hãy nhập mật khẩu ban đầu (dùng khi tên đăng nhập này chưa có tài khoản)."})
         try:
-            validate_password(password, user)
+            validate_password(password, user or User(username=username, full_name=full_name.strip(), email=email.strip()))
         except ValidationError as error:
             raise ValidationError({"password": error.error_list}) from error
+    if user is None:
+        user = User(username=username, full_name=full_name.strip(), email=email.strip())
         user.set_password(password)
         user.save()
     if Membership.objects.filter(user=user, province=province, role=role).exists():
         raise ValidationError({"role": "Người này đã có vai trò này trong tỉnh."})
-    return Membership.objects.create(user=user, province=province, role=role, unit=unit)
+    if member_here or not invite:
+        return Membership.objects.create(user=user, province=province, role=role, unit=unit)
+    invitation, _ = Invitation.objects.update_or_create(
+        user=user, province=province, role=role, defaults={"unit": unit, "invited_by": actor})
+    return invitation
+
+
+@transaction.atomic
+def invitation_answer(*, invitation: Invitation, user: User, accept: bool) -> Membership | None:
+    """The invited person accepts (the role becomes theirs) or declines (the invitation goes)."""
+    if invitation.user_id != user.pk:
+        raise ValidationError("Lời mời này không dành cho bạn.")
+    membership = None
+    if accept and not Membership.objects.filter(user=user, province=invitation.province, role=invitation.role).exists():
+        membership = Membership.objects.create(user=user, province=invitation.province, role=invitation.role,
+                                               unit=invitation.unit)
+    invitation.delete()
+    return membership
 
 
 @transaction.atomic
@@ -73,7 +97,7 @@ def province_onboard(
         try:
             member_add(
                 province=province, username=admin_username, role=Role.PROVINCE_ADMIN,
-                full_name=admin_full_name, email=admin_email, password=admin_password,
+                full_name=admin_full_name, email=admin_email, password=admin_password, invite=False,
             )
         except ValidationError as error:
             raise ValidationError({f"admin_{field}": errors for field, errors in error.error_dict.items()}) from error

@@ -11,6 +11,7 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("doi-mat-khau/", views.PasswordChangeView.as_view(), name="password_change"),
     path("trang-chu/", views.home, name="home"),
+    path("loi-moi/<int:invitation_id>/", views.invitation_answer_view, name="invitation_answer"),
 ]
 
 # Under /<province>/thong-bao/ (included by dti_portal.urls with the namespace "notifications"):

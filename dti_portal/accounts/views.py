@@ -11,12 +11,13 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django_scopes import scopes_disabled
 
 from .access import province_view, role_home_url
 from .forms import LoginForm, VietnamesePasswordChangeForm
-from .models import Notification
-from .selectors import memberships_of, notifications_of, unread_by_province
-from .services import notification_read, notifications_read_all
+from .models import Invitation, Notification
+from .selectors import invitations_of, memberships_of, notifications_of, unread_by_province
+from .services import invitation_answer, notification_read, notifications_read_all
 
 NOTIFICATIONS_PER_PAGE = 50
 
@@ -51,15 +52,31 @@ def locked_out(request, original_response=None, credentials=None):
 def home(request):
     """Send a person to the home of their role; offer a choice when they hold several."""
     memberships = memberships_of(request.user)
-    if len(memberships) == 1 and not request.user.is_platform_admin:
+    invitations = invitations_of(request.user)
+    if len(memberships) == 1 and not request.user.is_platform_admin and not invitations:
         return redirect(role_home_url(memberships[0]))
-    if not memberships and request.user.is_platform_admin:
+    if not memberships and request.user.is_platform_admin and not invitations:
         return redirect("platform:admin_home")
-    if not memberships:
+    if not memberships and not invitations:
         messages.warning(request, "Tài khoản của bạn chưa được giao vai trò nào. Hãy liên hệ quản trị cấp tỉnh.")
     unread = unread_by_province(request.user) if memberships else {}
     choices = [(m, role_home_url(m), unread.get(m.province_id, 0)) for m in memberships]
-    return render(request, "accounts/home.html", {"choices": choices})
+    return render(request, "accounts/home.html", {"choices": choices, "invitations": invitations})
+
+
+@require_POST
+@login_required
+def invitation_answer_view(request, invitation_id: int):
+    """Accept or decline a role offered by a province admin; another person's invitation is 404."""
+    with scopes_disabled():
+        invitation = get_object_or_404(Invitation.objects.select_related("province"), pk=invitation_id, user=request.user)
+        accept = request.POST.get("tra-loi") == "chap-nhan"
+        invitation_answer(invitation=invitation, user=request.user, accept=accept)
+    if accept:
+        messages.success(request, f"Đã nhận vai trò {invitation.get_role_display()} tại {invitation.province.name}.")
+    else:
+        messages.info(request, f"Đã từ chối lời mời của {invitation.province.name}.")
+    return redirect("accounts:home")
 
 
 # --- notifications (thông báo), in the province of the URL ----------------------------------

@@ -8,8 +8,8 @@ from django.views.decorators.http import require_POST
 
 from dti_portal.accounts.access import get_unit_for_user, officer_unit_ids, province_view, role_home_url
 from dti_portal.accounts.forms import MemberForm
-from dti_portal.accounts.models import Membership, Role
-from dti_portal.accounts.selectors import province_members
+from dti_portal.accounts.models import Invitation, Membership, Role
+from dti_portal.accounts.selectors import province_invitations, province_members
 from dti_portal.accounts.services import member_add, membership_remove, province_onboard
 
 from assessments import queues
@@ -80,7 +80,8 @@ def admin_home(request):
     members = province_members(request.province)
     schedule = queues.admin_queue(request.province, request.province.slug, timezone.localdate())
     return render(request, "tenancy/admin_home.html", {"groups": groups, "members": members, "schedule": schedule,
-                                                     "unit_query": query})
+                                                     "unit_query": query,
+                                                     "invitations": province_invitations(request.province)})
 
 
 @province_view(Role.PROVINCE_ADMIN)
@@ -184,18 +185,21 @@ def member_create(request):
     form = MemberForm(request.POST or None, province=request.province)
     if request.method == "POST" and form.is_valid():
         try:
-            membership = member_add(province=request.province, **form.cleaned_data)
+            given = member_add(province=request.province, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             _form_errors(form, error)
         else:
-            messages.success(
-                request, f"Đã giao vai trò {membership.get_role_display()} cho {membership.user.username}."
-            )
+            if isinstance(given, Invitation):  # the same words whether the account is new or existed elsewhere
+                messages.success(request, f"Đã mời “{given.user.username}” nhận vai trò {given.get_role_display()}. "
+                                          "Vai trò có hiệu lực khi người đó đăng nhập và chấp nhận lời mời.")
+            else:
+                messages.success(request, f"Đã giao vai trò {given.get_role_display()} cho {given.user.username}.")
             return redirect("tenancy:admin_home", province=request.province.slug)
     return _form_page(
         request, form, f"Giao vai trò trong {request.province.name}", _admin_home_url(request),
-        intro="Nhập tên đăng nhập đã có để giao thêm vai trò (một người có thể có vai trò ở nhiều tỉnh), "
-        "hoặc tên mới để tạo tài khoản.",
+        intro="Người đã có vai trò trong tỉnh nhận thêm vai trò ngay. Người khác nhận một lời mời: nếu tên đăng nhập "
+        "chưa có, tài khoản được tạo với mật khẩu ban đầu dưới đây; nếu đã có (ở tỉnh khác), mật khẩu đó không được dùng. "
+        "Vai trò có hiệu lực khi người đó đăng nhập và chấp nhận lời mời.",
         submit_label="Giao vai trò",
     )
 

@@ -5,6 +5,7 @@ from django_scopes import scopes_disabled
 
 from dti_portal.accounts.models import Membership, Role, User
 from dti_portal.tenancy.models import Province, Unit, UnitAlias
+from tests.conftest import PASSWORD
 
 
 def _unit_create_url():
@@ -101,24 +102,83 @@ def _member_url():
     return reverse("tenancy:member_create", kwargs={"province": "tinh-a"})
 
 
-def test_a_new_officer_account_is_created_bound_to_a_unit(world, client_as):
-    response = client_as(world.admin_a).post(
+def _accept(client, user, answer="chap-nhan"):
+    from dti_portal.accounts.models import Invitation
+
+    client.force_login(user)
+    with scopes_disabled():
+        invitation = Invitation.objects.get(user=user)
+    return client.post(reverse("accounts:invitation_answer", kwargs={"invitation_id": invitation.pk}), {"tra-loi": answer},
+                       follow=True)
+
+
+def test_a_new_officer_account_is_created_and_its_role_bound_to_a_unit_once_accepted(world, client_as):
+    client = client_as(world.admin_a)
+    response = client.post(
         _member_url(),
         {"username": "a.canbo3", "full_name": "Nguyễn Văn Ba", "password": "Mat-khau-moi-2026",
-         "role": Role.UNIT_OFFICER, "unit": world.unit_a2.pk},
+         "role": Role.UNIT_OFFICER, "unit": world.unit_a2.pk}, follow=True,
     )
-    assert response.status_code == 302
+    assert "Đã mời “a.canbo3” nhận vai trò Cán bộ đầu mối" in response.content.decode()
     with scopes_disabled():
-        membership = Membership.objects.get(user__username="a.canbo3")
+        user = User.objects.get(username="a.canbo3")
+        assert not Membership.objects.filter(user=user).exists()
+    page = _accept(client, user).content.decode()
+    assert "Đã nhận vai trò Cán bộ đầu mối đơn vị tại Tỉnh A." in page
+    with scopes_disabled():
+        membership = Membership.objects.get(user=user)
     assert membership.unit == world.unit_a2 and membership.province == world.province_a
 
 
-def test_an_existing_person_of_another_province_gets_a_role_here_and_keeps_their_password(world, client_as):
-    response = client_as(world.admin_a).post(_member_url(), {"username": "b.quantri", "role": Role.APPRAISER})
-    assert response.status_code == 302
+def test_an_account_of_another_province_is_only_invited_and_the_form_does_not_tell_it_existed(world, client_as):
+    client = client_as(world.admin_a)
+    existing = client.post(_member_url(), {"username": "b.quantri", "password": "Mat-khau-moi-2026",
+                                           "role": Role.APPRAISER}, follow=True).content.decode()
+    fresh = client.post(_member_url(), {"username": "c.moi", "password": "Mat-khau-moi-2026",
+                                        "role": Role.APPRAISER}, follow=True).content.decode()
+    # The same words and the same list for an account that existed elsewhere and one just created.
+    for page, name in ((existing, "b.quantri"), (fresh, "c.moi")):
+        assert f"Đã mời “{name}” nhận vai trò Thành viên Tổ thẩm định. Vai trò có hiệu lực khi người đó đăng nhập" in page
+        assert f"<code>{name}</code></td><td>Thành viên Tổ thẩm định</td>" in page
+    assert "B Quantri" not in existing  # nothing of the other account is shown
+    with scopes_disabled():
+        assert set(Membership.objects.filter(user=world.admin_b).values_list("province__slug", flat=True)) == {"tinh-b"}
+    # Without a password both are refused alike.
+    no_password = [client.post(_member_url(), {"username": u, "role": Role.LEADERSHIP}).content.decode()
+                   for u in ("b.quantri", "khong.co.ai")]
+    assert all("Hãy nhập mật khẩu ban đầu (dùng khi tên đăng nhập này chưa có tài khoản)." in p for p in no_password)
+    # Only the person accepts, keeping their password; declining leaves nothing.
+    world.admin_b.refresh_from_db()
+    assert world.admin_b.check_password(PASSWORD) and not world.admin_b.check_password("Mat-khau-moi-2026")
+    _accept(client, world.admin_b)
     with scopes_disabled():
         assert set(Membership.objects.filter(user=world.admin_b).values_list("province__slug", flat=True)) == {
             "tinh-a", "tinh-b"}
+
+
+def test_an_invitation_is_answered_only_by_its_person_and_can_be_declined(world, client_as):
+    from dti_portal.accounts.models import Invitation
+
+    client = client_as(world.admin_a)
+    client.post(_member_url(), {"username": "b.quantri", "password": "Mat-khau-moi-2026", "role": Role.LEADERSHIP})
+    with scopes_disabled():
+        invitation = Invitation.objects.get(user=world.admin_b)
+    client.force_login(world.officer_a1)
+    url = reverse("accounts:invitation_answer", kwargs={"invitation_id": invitation.pk})
+    assert client.post(url, {"tra-loi": "chap-nhan"}).status_code == 404
+    assert client.get(url).status_code == 405
+    page = _accept(client, world.admin_b, answer="tu-choi").content.decode()
+    assert "Đã từ chối lời mời của Tỉnh A." in page
+    with scopes_disabled():
+        assert not Invitation.objects.exists()
+        assert not Membership.objects.filter(user=world.admin_b, province=world.province_a).exists()
+
+
+def test_a_person_already_in_the_province_gets_another_role_at_once(world, client_as):
+    response = client_as(world.admin_a).post(_member_url(), {"username": "a.lanhdao", "role": Role.APPRAISER}, follow=True)
+    assert "Đã giao vai trò Thành viên Tổ thẩm định cho a.lanhdao." in response.content.decode()
+    with scopes_disabled():
+        assert Membership.objects.filter(user=world.leader_a, role=Role.APPRAISER).exists()
 
 
 def test_an_officer_without_a_unit_or_with_a_foreign_unit_is_refused(world, client_as):
@@ -136,7 +196,7 @@ def test_an_officer_without_a_unit_or_with_a_foreign_unit_is_refused(world, clie
 def test_a_new_account_needs_a_strong_password_and_keeps_the_other_fields(world, client_as):
     client = client_as(world.admin_a)
     missing = client.post(_member_url(), {"username": "x3", "full_name": "Trần Thị Bốn", "role": Role.LEADERSHIP})
-    assert "Tài khoản mới cần một mật khẩu ban đầu." in missing.content.decode()
+    assert "Hãy nhập mật khẩu ban đầu" in missing.content.decode()
     assert 'value="Trần Thị Bốn"' in missing.content.decode()
     weak = client.post(_member_url(), {"username": "x3", "password": "12345678", "role": Role.LEADERSHIP})
     assert "Mật khẩu này hoàn toàn là số." in weak.content.decode()
