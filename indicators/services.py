@@ -9,8 +9,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import tablib
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from dti_portal.tenancy.models import Province, Unit, UnitKind
 
@@ -275,7 +277,20 @@ def rows_of(framework: Framework) -> list[Row]:
 
 
 def framework_problems(framework: Framework) -> list[Problem]:
-    return check_rows(rows_of(framework))
+    """Every reason the draft cannot be activated. Checked once per change of its tree, not per page view:
+    cached under the framework's `updated_at`, which every edit of its indicators moves (`_tree_changed`)."""
+    key = f"framework-problems:{framework.pk}:{framework.updated_at.timestamp()}"
+    problems = cache.get(key)
+    if problems is None:
+        problems = check_rows(rows_of(framework))
+        cache.set(key, problems, timeout=24 * 3600)
+    return problems
+
+
+def _tree_changed(framework: Framework) -> None:
+    """The framework's tree changed: its `updated_at` moves, so its cached check is stale."""
+    framework.updated_at = timezone.now()
+    Framework.objects.filter(pk=framework.pk).update(updated_at=framework.updated_at)
 
 
 @transaction.atomic
@@ -307,7 +322,7 @@ def framework_delete(*, framework: Framework) -> None:
 
 @transaction.atomic
 def framework_activate(*, framework: Framework) -> Framework:
-    problems = framework_problems(framework)
+    problems = check_rows(rows_of(framework))  # always afresh: the stored check is for the page only
     if not framework.indicators.exists():
         raise ValidationError("Bộ chỉ số chưa có chỉ tiêu nào.")
     if problems:
@@ -385,6 +400,7 @@ def indicator_save(*, framework: Framework, indicator: Indicator | None, parent:
         _follow_codes(framework, {old_code: indicator.code})
     if "aggregates" in data:
         _set_aggregates(indicator, data["aggregates"])
+    _tree_changed(framework)
     return indicator
 
 
@@ -434,3 +450,4 @@ def indicator_delete(*, indicator: Indicator) -> None:
         gone |= found
     _follow_codes(indicator.framework, {code: None for pk, _, code in tree if pk in gone})
     indicator.delete()
+    _tree_changed(indicator.framework)
