@@ -19,6 +19,7 @@ from indicators.scoring import Rule
 
 from . import acts, appraisal, selectors
 from .answer_forms import answer_form
+from .forms import ExplanationForm
 from .history import CSV_HEADER, csv_rows, history_rows
 from .models import Assessment, Assignment, Period, Review
 from .rows import AppraisalRows, board_rows
@@ -313,8 +314,16 @@ def explanation_save(request, assessment_id: int, indicator_id: int):
     if not selectors.is_officer_of(request, assessment):
         raise PermissionDenied
     indicator = get_object_or_404(Indicator, pk=indicator_id, framework=assessment.framework_id)
+    form = ExplanationForm(request.POST)
+    if not form.is_valid():  # too long: shown again with what was typed, never cut
+        return render(request, "form_page.html", {
+            "form": form, "title": f"Giải trình chỉ tiêu {indicator.code}", "submit_label": "Lưu giải trình",
+            "intro": f"{assessment.unit} – {indicator.code} {indicator.name}",
+            "cancel_url": reverse("assessments:entry", kwargs={"province": request.province.slug,
+                                                               "assessment_id": assessment.pk}) + f"#i-{indicator.pk}",
+        }, status=400)
     _act(request, assessment, lambda: appraisal.explanation_save(
-        assessment=assessment, indicator=indicator, text=request.POST.get("explanation", "")[:5000], actor=request.user),
+        assessment=assessment, indicator=indicator, text=form.cleaned_data["explanation"], actor=request.user),
         f"Đã lưu giải trình chỉ tiêu {indicator.code}.")
     return entry_back(request, assessment, f"i-{indicator.pk}")
 

@@ -50,3 +50,11 @@ class ExtensionForm(forms.Form):
 class EvidenceForm(forms.Form):
     file = forms.FileField(label="Tài liệu kiểm chứng", error_messages={
         "required": "Hãy chọn tệp.", "empty": "Tệp rỗng (0 byte).", "invalid": "Không đọc được tệp tải lên."})
+
+
+class ExplanationForm(forms.Form):
+    explanation = forms.CharField(
+        label="Giải trình", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"max_length": "Giải trình dài %(show_value)d ký tự; tối đa %(limit_value)d. Hãy rút gọn rồi lưu lại."},
+        strip=False,
+    )

@@ -247,3 +247,22 @@ def test_in_the_explanation_window_evidence_is_added_only_to_criteria_round_one_
     page = client_as(team.officer_a1).get(reverse("assessments:entry", kwargs={"province": "tinh-a", "assessment_id": assessment.pk}))
     text = page.content.decode()
     assert 'aria-label="Tài liệu kiểm chứng cho 1.2"' in text and 'aria-label="Tài liệu kiểm chứng cho 1.1"' not in text
+
+
+def test_a_too_long_explanation_is_refused_with_what_was_typed_never_cut(team, assessment, indicators, client_as):
+    _round_one(team, assessment, indicators)
+    with scope(province=team.province_a):
+        appraisal.round1_close(period=assessment.period, actor=team.lead_a)
+    officer = client_as(team.officer_a1)
+    url = reverse("assessments:explanation_save", kwargs={"province": "tinh-a", "assessment_id": assessment.pk,
+                                                          "indicator_id": indicators["1.2"].pk})
+    long_text = "Bổ sung danh sách hồ sơ. " * 250  # 6 250 characters
+    refused = officer.post(url, {"explanation": long_text})
+    page = refused.content.decode()
+    assert refused.status_code == 400 and "Giải trình dài 6250 ký tự; tối đa 5000." in page
+    assert long_text.strip() in page  # nothing lost: the text is there to shorten
+    with scopes_disabled():
+        assert Answer.objects.get(assessment=assessment, indicator=indicators["1.2"]).explanation == ""
+    assert officer.post(url, {"explanation": "Bổ sung danh sách 4 hồ sơ"}).status_code == 302
+    with scopes_disabled():
+        assert Answer.objects.get(assessment=assessment, indicator=indicators["1.2"]).explanation == "Bổ sung danh sách 4 hồ sơ"
