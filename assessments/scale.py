@@ -490,7 +490,7 @@ def _accounts(province: Province, so: list, communes: list, rng: random.Random) 
         batch_size=1000,
     )
     for username, (role, unit) in wanted.items():
-        member_add(province=province, username=username, role=role, unit=unit)
+        member_add(province=province, username=username, role=role, unit=unit, invite=False)  # the platform acting
     users = {u.username: u for u in User.objects.filter(username__in=list(wanted))}
     return {
         "team": {name: users[f"{prefix}.{name}"] for name in team},
