@@ -105,8 +105,8 @@ class EntryRows:
         anchor = item.anchor
         row = {"leaf": item.is_leaf, "anchor": anchor, "code": indicator.code, "name": indicator.name,
                "depth": item.depth, "max": points(indicator.max_points)}
-        if not item.is_leaf:
-            row["total"] = points(item.total)
+        if not item.is_leaf:  # once final, a group shows the subtotal that counts, as its criteria do
+            row["total"] = points(item.final_total) if self.final else points(item.total)
             return row
         pk, round1 = indicator.pk, item.round1
         score = points(answer.self_score) if answer else ""

@@ -50,6 +50,7 @@ class Item:
     answer: Answer | None = None
     evidence: list = field(default_factory=list)
     total: Decimal | None = None
+    final_total: Decimal | None = None  # a group's subtotal of final scores, once there are any
     fields: list = field(default_factory=list)
     missing: str = ""
     round1: "object | None" = None  # the Review of each round, set by `attach_reviews`
@@ -105,6 +106,8 @@ def entry_sheet(assessment: Assessment) -> Sheet:
     leaves = {i.code: (answers[i.pk].self_score if i.pk in answers else None)
               for i in indicators if i.pk not in parent_codes and _needs_answer(i)}
     totals = roll_up(parent_of, leaves)
+    finals = {i.code: answers[i.pk].final_score for i in indicators if i.pk in answers and i.pk not in parent_codes}
+    final_totals = roll_up(parent_of, finals) if any(v is not None for v in finals.values()) else {}
 
     children: dict = {}
     for indicator in indicators:
@@ -118,15 +121,15 @@ def entry_sheet(assessment: Assessment) -> Sheet:
             is_leaf = indicator.pk not in parent_codes
             items.append(Item(
                 indicator=indicator, depth=depth, is_leaf=is_leaf, answer=answer, evidence=files,
-                total=totals.get(indicator.code), fields=input_fields(indicator.rule, indicator.params) if is_leaf else [],
+                total=totals.get(indicator.code), final_total=final_totals.get(indicator.code),
+                fields=input_fields(indicator.rule, indicator.params) if is_leaf else [],
                 missing=_missing(indicator, answer, len(files)) if is_leaf else "",
             ))
             walk(indicator.pk, depth + 1)
 
     walk(None, 0)
     top_max = sum((i.max_points for i in indicators if parent_of[i.code] == ""), Decimal(0))
-    finals = {i.code: answers[i.pk].final_score for i in indicators if i.pk in answers and i.pk not in parent_codes}
-    final_total = grand_total(parent_of, roll_up(parent_of, finals)) if any(v is not None for v in finals.values()) else None
+    final_total = grand_total(parent_of, final_totals) if final_totals else None
     return Sheet(items=items, grand_total=grand_total(parent_of, totals), max_total=top_max, final_total=final_total,
                  indicators=indicators)
 

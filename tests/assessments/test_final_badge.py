@@ -18,6 +18,7 @@ def test_a_final_results_badge_shows_the_final_score_not_the_self_score(team, as
     assert 'data-testid="score-2">5 / 10 điểm' in page                 # the final score, not the self-score 8
     assert 'data-testid="score-1.1">0 / 10 điểm' in page               # a final 0 is shown, not hidden
     assert "Tự chấm: <b>8</b>" in page                                   # the self-score stays in the result line
+    assert 'data-testid="subtotal-1">0 / ' in page                      # the group's subtotal is the final one too
 
 
 def test_before_the_result_is_final_the_badge_shows_the_self_score(team, assessment, indicators, client_as):
