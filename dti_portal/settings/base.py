@@ -78,11 +78,30 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Resolves /<province>/... to request.province and enters its scope.
     "dti_portal.tenancy.middleware.ProvinceMiddleware",
     # Last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
 ]
+
+# A strict Content-Security-Policy on every page (django-csp): scripts, styles, fonts and images from the
+# portal itself only, no inline script or style (templates carry none: tests/test_csp.py), no plugins, no
+# framing. A view that sets its own policy keeps it (evidence downloads are sandboxed).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 ROOT_URLCONF = "dti_portal.urls"
 WSGI_APPLICATION = "dti_portal.wsgi.application"

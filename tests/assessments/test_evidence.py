@@ -123,6 +123,7 @@ def test_an_officer_uploads_evidence_it_is_stored_unguessably_and_downloaded_bac
     download = client.get(reverse("assessments:evidence_download", kwargs={"province": "tinh-a", "evidence_id": evidence.pk}))
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
     assert "attachment" in download["Content-Disposition"] and download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Security-Policy"] == "sandbox"  # its own policy, not replaced by the site-wide one
     with scopes_disabled():
         assert Event.objects.filter(assessment=assessment, action="evidence.added").count() == 1
 

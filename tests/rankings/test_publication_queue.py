@@ -123,7 +123,7 @@ def test_the_request_records_and_queues_in_a_few_queries_and_publishes_nothing(w
     assert publication.status == Publication.Status.QUEUED and publication.requested_by == world.admin_a
     assert (publication.decision_number, publication.signer) == ("12/QĐ-UBND", "Chủ tịch UBND tỉnh")
     page = _detail(admin)
-    assert "Đang chờ xử lý" in page and "đang chờ trình xử lý nền" in page and "setTimeout" in page
+    assert "Đang chờ xử lý" in page and "đang chờ trình xử lý nền" in page and "data-reload-after" in page
     _nothing_published(world)
     assert client_as(world.leader_a).get(f"/tinh-a/lanh-dao/cong-bo/{YEAR}/pdf/").status_code == 404
 
@@ -146,7 +146,7 @@ def test_the_page_follows_the_progress_part_by_part_until_published(world, final
         assert service.publication_finish(_fresh(publication), 1)
         assert not service.publication_finish(_fresh(publication), 1)  # a second finish does nothing
     page = _detail(admin)
-    assert "Đã công bố" in page and "setTimeout" not in page and "Phiếu điểm của 4 đơn vị (zip)" in page
+    assert "Đã công bố" in page and "data-reload-after" not in page and "Phiếu điểm của 4 đơn vị (zip)" in page
     with scopes_disabled():
         assert ImportedResult.objects.filter(province=world.province_a, year=YEAR).count() == 4
         assert set(Assessment.objects.filter(period__year=YEAR).values_list("status", flat=True)) == {Assessment.Status.PUBLISHED}
