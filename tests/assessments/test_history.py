@@ -100,8 +100,11 @@ def test_the_history_page_shows_labels_and_formatted_values_not_codes_and_dictio
     page = _history(client_as(team.officer_a1), assessment).content.decode()
     for text in ("Lưu số liệu", "<div>Số liệu: a 4; b 10</div>", "<div>Điểm tự chấm: — → 4</div>", "Gửi bản tự đánh giá",
                  "<div>Trạng thái: Đang nhập liệu → Đã gửi</div>", "Bắt đầu thẩm định lần 1",
-                 "Thẩm định lần 1: Điều chỉnh điểm", "<div>Điểm: 3</div>", "Chỉ 3 hồ sơ", "A Thamdinh", "table-layout: fixed"):
+                 "Thẩm định lần 1: Điều chỉnh điểm", "<div>Điểm: 3</div>", "Chỉ 3 hồ sơ", "A Thamdinh", 'class="table table-sm align-top history"'):
         assert text in page, text
+    from django.conf import settings
+    css = (settings.BASE_DIR / "static" / "css" / "portal.css").read_text(encoding="utf-8")
+    assert "table.history { table-layout: fixed;" in css  # fixed columns: long values wrap inside 1366 px
     for raw in ("answer.saved", "assessment.round1", "{&#x27;", "self_score", "&#x27;status&#x27;"):
         assert raw not in page, raw
 
