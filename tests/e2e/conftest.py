@@ -46,9 +46,9 @@ def _artifact(request, suffix="") -> Path:
     return ARTIFACTS / f"{name}{suffix}.png"
 
 
-@pytest.fixture
-def page(browser, live_server, request):
-    context = browser.new_context(base_url=live_server.url, locale="vi-VN", viewport={"width": 1280, "height": 900})
+def open_page(browser, live_server, request, width: int = 1280, height: int = 900):
+    """A fresh browser page on the live server; a screenshot is kept if the test fails. Yield from it."""
+    context = browser.new_context(base_url=live_server.url, locale="vi-VN", viewport={"width": width, "height": height})
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
@@ -56,6 +56,11 @@ def page(browser, live_server, request):
     if report is not None and report.failed:
         page.screenshot(path=_artifact(request, "-FAILED"), full_page=True)
     context.close()
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    yield from open_page(browser, live_server, request)
 
 
 @pytest.fixture

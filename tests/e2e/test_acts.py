@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from assessments import appraisal
 from tests.assessments.conftest import assessment, indicators, period, team  # noqa: F401  (fixtures)
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import _artifact
+from tests.e2e.conftest import _artifact, open_page
 
 pytestmark = pytest.mark.e2e
 ACTS = ("bat-dau-vong-1", "dong-vong-1", "bat-dau-vong-2")
@@ -17,14 +17,7 @@ ACTS = ("bat-dau-vong-1", "dong-vong-1", "bat-dau-vong-2")
 @pytest.fixture
 def wide(browser, live_server, request):
     """A page at the office screen's size, 1366 × 768."""
-    context = browser.new_context(base_url=live_server.url, locale="vi-VN", viewport={"width": 1366, "height": 768})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
-        page.screenshot(path=_artifact(request, "-FAILED"), full_page=True)
-    context.close()
+    yield from open_page(browser, live_server, request, 1366, 768)
 
 
 def _login(page, username):
