@@ -1,7 +1,7 @@
 """Appraisal transitions: rounds 1 and 2, explanations, sign-off, finalising, re-opening.
 
-Each function: atomic → check the allowed source state and window → save → Event → e-mail on
-commit. Scores go through the same engine as the unit's (`indicators.scoring.score`).
+Each function: atomic → check the allowed source state and window → save → audit entry → e-mail on
+commit; every status change is a move of `dti_portal.audit.transitions`. Scores go through the same engine as the unit's (`indicators.scoring.score`).
 """
 
 from decimal import Decimal
@@ -11,13 +11,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from dti_portal.audit import transitions
+from dti_portal.audit.services import entry, record, record_all
 from indicators.models import Indicator
 from indicators.scoring import Rule, ScoringError, format_number, score
 
-from .models import Answer, Assessment, Event, Period, Review, SignOff, end_of_day
+from .models import Answer, Assessment, Period, Review, SignOff, end_of_day
 from .notifications import notify, notify_all
 from .selectors import assigned_indicator_ids, assignments_for
-from .services import log
 from .totals import refresh_totals, standing
 
 S = Assessment.Status
@@ -65,21 +66,9 @@ def round1_start(*, period: Period, actor) -> int:
     assessments = list(Assessment.objects.select_for_update().filter(period=period, status=S.SUBMITTED).select_related("period", "unit"))
     if not assessments:
         raise ValidationError("Không có bản tự đánh giá nào đã gửi để thẩm định.")
-    _move_all(assessments, S.ROUND1, actor, "assessment.round1.started")
+    transitions.move_all("assessment.round1.started", assessments, actor=actor)
     notify_all(assessments, "round1")
     return len(assessments)
-
-
-def _move_all(assessments: list[Assessment], target: str, actor, action: str) -> None:
-    """Move these locked assessments to `target`: one UPDATE and one event each, whatever their
-    number (a period's act on 150 units was 150 saves and 150 inserts)."""
-    old = {a.pk: a.status for a in assessments}
-    Assessment.objects.filter(pk__in=list(old)).update(status=target)
-    Event.objects.bulk_create([
-        Event(assessment=a, action=action, actor=actor, old={"status": old[a.pk]}, new={"status": target}) for a in assessments
-    ], batch_size=1000)
-    for assessment in assessments:
-        assessment.status = target
 
 
 @transaction.atomic
@@ -117,7 +106,7 @@ def review_save(*, assessment: Assessment, indicator: Indicator, round: int, dec
     review.reviewer, review.version = reviewer, review.version + 1
     review.save()
     refresh_totals([assessment.pk])  # the standing total follows every decision
-    log(assessment, f"assessment.round{round}.{decision}", reviewer, indicator=indicator, old=old,
+    record(f"assessment.round{round}.{decision}", actor=reviewer, target=assessment, indicator=indicator, old=old,
         new=_review_dict(review), reason=reason)
     return review
 
@@ -181,11 +170,9 @@ def confirm_all(*, assessment: Assessment, round: int, reviewer, now=None) -> in
     # A confirmation keeps the standing score, but the unit's count of decisions (the board's
     # "still undecided") changes: five queries, whatever the number of indicators.
     refresh_totals([assessment.pk])
-    Event.objects.bulk_create([
-        Event(assessment=assessment, indicator=indicator, action=f"assessment.round{round}.{D.CONFIRM}", actor=reviewer,
-              old={}, new=_review_dict(review))
-        for indicator, review in zip(todo, reviews, strict=True)
-    ], batch_size=1000)
+    record_all(entry(f"assessment.round{round}.{D.CONFIRM}", actor=reviewer, target=assessment, indicator=indicator,
+                     new=_review_dict(review))
+               for indicator, review in zip(todo, reviews, strict=True))
     return len(reviews)
 
 
@@ -218,8 +205,8 @@ def round1_close(*, period: Period, actor) -> dict[str, int]:
         raise ValidationError("Chưa đóng được vòng 1: còn chỉ tiêu chưa thẩm định ở " + "; ".join(pending) + ".")
     returned = [a for a in assessments if queried[a.pk]]
     passed = [a for a in assessments if not queried[a.pk]]
-    _move_all(returned, S.RETURNED, actor, "assessment.round1.closed")
-    _move_all(passed, S.ROUND2, actor, "assessment.round1.closed")
+    transitions.move_all("assessment.returned", returned, actor=actor)
+    transitions.move_all("assessment.round1.closed", passed, actor=actor)
     notify_all(returned, "returned", {a.pk: f"Có {queried[a.pk]} chỉ tiêu được điều chỉnh hoặc yêu cầu bổ sung." for a in returned})
     notify_all(passed, "round2")
     return {"returned": len(returned), "round2": len(passed)}
@@ -244,7 +231,7 @@ def explanation_save(*, assessment: Assessment, indicator: Indicator, text: str,
     answer.explanation = text.strip()
     answer.save(update_fields=["explanation", "updated_at"])
     if old != answer.explanation:
-        log(assessment, "assessment.explanation.saved", actor, indicator=indicator, old={"explanation": old},
+        record("assessment.explanation.saved", actor=actor, target=assessment, indicator=indicator, old={"explanation": old},
             new={"explanation": answer.explanation})
     return answer
 
@@ -253,9 +240,7 @@ def explanation_save(*, assessment: Assessment, indicator: Indicator, text: str,
 def explanation_submit(*, assessment: Assessment, actor, now=None) -> Assessment:
     assessment = _locked(assessment)
     _guard_explaining(assessment, now)
-    assessment.status = S.EXPLAINED
-    assessment.save(update_fields=["status"])
-    log(assessment, "assessment.explained", actor, old={"status": S.RETURNED}, new={"status": S.EXPLAINED})
+    transitions.move("assessment.explained", assessment, actor=actor)
     notify(assessment, "explained")
     return assessment
 
@@ -269,7 +254,7 @@ def round2_start(*, period: Period, actor, now=None) -> int:
     assessments = list(Assessment.objects.select_for_update().filter(period=period, status__in=statuses).select_related("period", "unit"))
     if not assessments:
         raise ValidationError("Không có đơn vị nào đã giải trình (hoặc hết hạn giải trình) để thẩm định lần 2.")
-    _move_all(assessments, S.ROUND2, actor, "assessment.round2.started")
+    transitions.move_all("assessment.round2.started", assessments, actor=actor)
     notify_all(assessments, "round2")
     return len(assessments)
 
@@ -289,7 +274,7 @@ def sign_off(*, assessment: Assessment, appraiser, now=None) -> SignOff:
     if missing:
         raise ValidationError(f"Chưa ký được: còn chỉ tiêu chưa thẩm định lần 2: {', '.join(missing)}.")
     signature = SignOff.objects.create(assessment=assessment, appraiser=appraiser)
-    log(assessment, "assessment.signed", appraiser, new={"appraiser": appraiser.username})
+    record("assessment.signed", actor=appraiser, target=assessment, new={"appraiser": appraiser.username})
     notify(assessment, "signed", f"Người ký: {appraiser}.")
     return signature
 
@@ -324,10 +309,8 @@ def finalise(*, assessment: Assessment, actor) -> Assessment:
     Answer.objects.bulk_update(answers, ["final_score", "reason", "updated_at"], batch_size=500)
     Answer.objects.filter(assessment=assessment).exclude(pk__in=adjusted).update(
         final_score=F("self_score"), reason="", updated_at=now)
-    assessment.status = S.FINAL
-    assessment.save(update_fields=["status"])
+    transitions.move("assessment.finalised", assessment, actor=actor)
     refresh_totals([assessment.pk])  # final total and parts, read by the rankings
-    log(assessment, "assessment.finalised", actor, old={"status": S.ROUND2}, new={"status": S.FINAL})
     notify(assessment, "final")
     return assessment
 
@@ -354,11 +337,8 @@ def reopen(*, assessment: Assessment, actor, reason: str) -> Assessment:
         raise ValidationError({"reason": "Cần ghi lý do mở lại."})
     signatures = [f"{s.appraiser} ({timezone.localtime(s.signed_at):%d/%m/%Y %H:%M})" for s in assessment.signoffs.all()]
     assessment.signoffs.all().delete()
-    assessment.status = S.ROUND2
-    assessment.save(update_fields=["status"])
+    transitions.move("assessment.reopened", assessment, actor=actor, old={"signoffs": signatures}, reason=reason.strip())
     refresh_totals([assessment.pk])  # no final total while re-opened
-    log(assessment, "assessment.reopened", actor, old={"status": S.FINAL, "signoffs": signatures},
-        new={"status": S.ROUND2}, reason=reason.strip())
     notify(assessment, "reopened", f"Lý do: {reason.strip()}")
     return assessment
 

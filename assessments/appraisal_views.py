@@ -17,7 +17,7 @@ from indicators.display import url_maker
 from indicators.models import Indicator
 from indicators.scoring import Rule
 
-from . import acts, appraisal, selectors
+from . import acts, appraisal, selectors, services
 from .answer_forms import answer_form
 from .forms import ExplanationForm
 from .history import CSV_HEADER, csv_rows, history_rows
@@ -135,19 +135,22 @@ def assignment_add(request, period_id: int):
         messages.error(request, "Hãy chọn một thẩm định viên của tỉnh.")
     elif (request.POST.get("unit") and unit is None) or (request.POST.get("group") and group is None):
         messages.error(request, "Đơn vị hoặc nhóm chỉ tiêu đã chọn không thuộc kỳ đánh giá này.")
-    elif unit is None and group is None:
-        messages.error(request, "Hãy chọn đơn vị, nhóm chỉ tiêu, hoặc cả hai.")
     else:
-        _, created = Assignment.objects.get_or_create(period=period, appraiser=appraiser, unit=unit, group=group)
-        messages.success(request, "Đã phân công." if created else "Phân công này đã có.")
+        try:
+            _, created = services.assignment_add(period=period, appraiser=appraiser, unit=unit, group=group,
+                                                 actor=request.user)
+        except ValidationError as error:
+            _messages(request, error)
+        else:
+            messages.success(request, "Đã phân công." if created else "Phân công này đã có.")
     return _board(request, period)
 
 
 @require_POST
 @province_view(*LEADS)
 def assignment_remove(request, assignment_id: int):
-    assignment = get_object_or_404(Assignment.objects.select_related("period"), pk=assignment_id)
-    assignment.delete()
+    assignment = get_object_or_404(Assignment.objects.select_related("period", "appraiser", "unit", "group"), pk=assignment_id)
+    services.assignment_remove(assignment=assignment, actor=request.user)
     messages.success(request, "Đã bỏ phân công.")
     return _board(request, assignment.period)
 
@@ -161,8 +164,7 @@ def lead_set(request, period_id: int):
     if lead is None:
         messages.error(request, "Hãy chọn một tổ trưởng tổ thẩm định của tỉnh.")
     else:
-        period.lead = lead
-        period.save(update_fields=["lead"])
+        services.lead_set(period=period, lead=lead, actor=request.user)
         messages.success(request, f"Tổ trưởng: {lead}.")
     return _board(request, period)
 

@@ -25,10 +25,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from dti_portal.audit.services import record
 from indicators.models import Indicator
 from indicators.scoring import RULE_LABELS, Rule, ScoringError, input_fields, score
 
-from .models import Answer, Assessment, Event, Evidence
+from .models import Answer, Assessment, Evidence
 from .totals import refresh_totals
 
 NOT_ANSWERED_RULES = (Rule.SUM,)  # a sum is rolled up from its children, never typed
@@ -164,7 +165,7 @@ def carry_over_plan(assessment: Assessment, now=None) -> Plan:
 
 @transaction.atomic
 def copy_previous_answers(*, assessment: Assessment, actor, now=None) -> Copied:
-    """Copy last year's answers (inputs and note, evidence as links) as the plan says; one Event.
+    """Copy last year's answers (inputs and note, evidence as links) as the plan says; one audit entry.
 
     Refused (ValidationError, in Vietnamese) when the assessment is not open for entry, or when
     there is nothing to copy from. Criteria already answered this year are left untouched."""
@@ -203,8 +204,8 @@ def copy_previous_answers(*, assessment: Assessment, actor, now=None) -> Copied:
         ]
     Evidence.objects.bulk_create(links, batch_size=1000)
     codes = [new.code for new, _ in plan.copy]
-    Event.objects.create(
-        assessment=assessment, action="answers.carried_over", actor=actor,
+    record(
+        "answers.carried_over", actor=actor, target=assessment,
         new={"from_assessment": plan.source.pk, "year": plan.source.period.year, "answers": len(codes),
              "evidence": len(links), "codes": codes},
     )
@@ -214,7 +215,7 @@ def copy_previous_answers(*, assessment: Assessment, actor, now=None) -> Copied:
 
 @transaction.atomic
 def carried_confirm(*, assessment: Assessment, indicator: Indicator, actor, now=None) -> Answer:
-    """The officer keeps a copied answer as it is: the mark goes, an Event says so."""
+    """The officer keeps a copied answer as it is: the mark goes, an audit entry says so."""
     assessment = Assessment.objects.select_for_update().select_related("period").get(pk=assessment.pk)
     closed = assessment.entry_closed_reason(now or timezone.now())
     if closed:
@@ -224,8 +225,8 @@ def carried_confirm(*, assessment: Assessment, indicator: Indicator, actor, now=
         raise ValidationError(f"Chỉ tiêu {indicator.code} không có số liệu chép từ năm trước đang chờ xác nhận.")
     answer.carried_over, answer.updated_by = False, actor
     answer.save(update_fields=["carried_over", "updated_by", "updated_at"])
-    Event.objects.create(assessment=assessment, indicator=indicator, action="answer.carry_confirmed", actor=actor,
-                         new={"inputs": answer.inputs, "note": answer.note})
+    record("answer.carry_confirmed", actor=actor, target=assessment, indicator=indicator,
+           new={"inputs": answer.inputs, "note": answer.note})
     return answer
 
 

@@ -6,61 +6,68 @@ Pure functions over plain values, and one selector (`history_rows`) that reads a
 events in one query; the history page and the CSV both print its rows.
 """
 
+import re
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
+from dti_portal.audit.actions import action_label
+from dti_portal.audit.models import Entry
 from dti_portal.exports import csv_cell  # noqa: F401  (the history CSV's cells; re-exported for its tests)
 from indicators.scoring import ScoringError, format_number, input_fields, parse_number
 
-from .models import Assessment, Event, Review
+from .models import Assessment, Review
 
 DASH = "—"
 ARROW = " → "
 
-# One label per kind of event (Event.action). A kind missing here is shown by its code, so a new
-# kind written by a service should get its label here too.
-ACTION_LABELS = {
-    "assessment.created": "Tạo bản đánh giá",
-    "assessment.extension": "Gia hạn tự đánh giá",
-    "answer.saved": "Lưu số liệu",
-    "answers.carried_over": "Chép số liệu năm trước",
-    "answer.carry_confirmed": "Xác nhận số liệu chép từ năm trước",
-    "evidence.added": "Thêm tài liệu kiểm chứng",
-    "evidence.removed": "Xoá tài liệu kiểm chứng",
-    "assessment.submitted": "Gửi bản tự đánh giá",
-    "assessment.withdrawn": "Rút lại bản tự đánh giá",
-    "assessment.not_reported": "Ghi nhận không báo cáo",
-    "assessment.round1.started": "Bắt đầu thẩm định lần 1",
-    "assessment.round1.closed": "Đóng vòng thẩm định lần 1",
-    "assessment.explanation.saved": "Lưu giải trình",
-    "assessment.explained": "Gửi giải trình",
-    "assessment.round2.started": "Bắt đầu thẩm định lần 2",
-    "assessment.signed": "Ký xác nhận kết quả thẩm định",
-    "assessment.finalised": "Chốt kết quả",
-    "assessment.reopened": "Mở lại kết quả",
-    "assessment.published": "Công bố kết quả",
-}
-ROUND_NAMES = {"1": "Thẩm định lần 1", "2": "Thẩm định lần 2"}
 DECISIONS = dict(Review.Decision.choices)
 STATUSES = dict(Assessment.Status.choices)
 # Keys of old/new shown by a generic line (events without a formatter of their own).
 KEY_LABELS = {
     "status": "Trạng thái", "note": "Ghi chú", "self_score": "Điểm tự chấm", "score": "Điểm", "reason": "Lý do",
-    "decision": "Quyết định", "explanation": "Giải trình", "until": "Gia hạn đến", "name": "Tệp",
-    "appraiser": "Người ký", "framework": "Bộ chỉ số", "inputs": "Số liệu",
+    "decision": "Quyết định", "explanation": "Giải trình", "until": "Gia hạn đến", "name": "Tên",
+    "appraiser": "Thẩm định viên", "framework": "Bộ chỉ số", "inputs": "Số liệu",
+    # periods, the team
+    "year": "Năm", "self_assessment_start": "Tự đánh giá từ", "self_assessment_end": "Hạn tự đánh giá",
+    "round1_end": "Hạn thẩm định lần 1", "explanation_end": "Hạn giải trình", "round2_end": "Hạn thẩm định lần 2",
+    "publication_date": "Ngày công bố dự kiến", "lead": "Tổ trưởng", "unit": "Đơn vị", "group": "Nhóm chỉ tiêu",
+    "assessments": "Số bản đánh giá",
+    # the province, units, people
+    "slug": "Mã tỉnh", "coordinating_agency": "Cơ quan chủ trì", "kind": "Loại đơn vị", "valid_from": "Hiệu lực từ",
+    "valid_to": "Hiệu lực đến", "alias": "Tên gọi khác", "predecessors": "Đơn vị sáp nhập vào",
+    "effective_date": "Ngày hiệu lực", "username": "Tên đăng nhập", "role": "Vai trò", "order": "Thứ tự", "code": "Mã",
+    # the catalogue
+    "decision_number": "Số quyết định", "decision_date": "Ngày quyết định", "issuer": "Cơ quan ban hành",
+    "unit_kind": "Loại đơn vị", "precision": "Số chữ số thập phân", "bands_on": "Xếp loại theo",
+    "non_reporting": "Đơn vị không báo cáo", "bands": "Mức xếp loại", "aggregates": "Nhóm tổng hợp",
+    "max_points": "Điểm tối đa", "rule": "Cách tính điểm", "params": "Tham số", "guidance": "Hướng dẫn",
+    "evidence_required": "Tài liệu kiểm chứng cần có", "data_source": "Nguồn số liệu",
+    "verifying_agency": "Cơ quan xác minh", "parent": "Chỉ tiêu cha", "descendants": "Số chỉ tiêu con",
+    "from": "Sao chép từ", "indicators": "Số chỉ tiêu",
+    # imports, publication
+    "file": "Tệp", "answers": "Số chỉ tiêu", "codes": "Mã chỉ tiêu", "units": "Số đơn vị", "source": "Nguồn",
+    "signer": "Người ký", "error": "Lỗi",
 }
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def action_label(action: str) -> str:
-    """"assessment.round1.adjust" → "Thẩm định lần 1: Điều chỉnh điểm"; an unknown kind → its code."""
-    if action in ACTION_LABELS:
-        return ACTION_LABELS[action]
-    parts = action.split(".")
-    if len(parts) == 3 and parts[0] == "assessment" and parts[1].startswith("round") and parts[2] in DECISIONS:
-        return f"{ROUND_NAMES.get(parts[1][5:], parts[1])}: {DECISIONS[parts[2]]}"
-    return action
+def key_label(key: str) -> str:
+    """"framework:Sở, ban, ngành" (a period's framework per unit kind) → "Bộ chỉ số (Sở, ban, ngành)"."""
+    if key.startswith("framework:"):
+        return f"Bộ chỉ số ({key.split(':', 1)[1]})"
+    return KEY_LABELS.get(key, key)
+
+
+@cache
+def _status_labels() -> dict[str, dict[str, str]]:
+    """Status names by the kind of object an action moves (the first part of its code)."""
+    from django.apps import apps
+
+    return {prefix: dict(apps.get_model(model)._meta.get_field("status").choices) for prefix, model in (
+        ("period", "assessments.Period"), ("framework", "indicators.Framework"), ("publication", "rankings.Publication"))}
 
 
 # --- values --------------------------------------------------------------------------------
@@ -160,8 +167,8 @@ def _change(label: str, before: str, after: str) -> str:
     return f"{label}: {after}" if before in (DASH, after) else f"{label}: {before}{ARROW}{after}"
 
 
-def _status(value) -> str:
-    return STATUSES.get(value, value) if value else DASH
+def _status(value, action: str = "") -> str:
+    return _status_labels().get(action.split(".")[0], STATUSES).get(value, value) if value else DASH
 
 
 def _day(value) -> str:
@@ -220,7 +227,8 @@ def describe(action: str, old: dict | None, new: dict | None, specs: list[dict] 
     if action == "assessment.signed":
         return []  # the signer is the event's actor
     if "status" in old or "status" in new:
-        lines.append(f"Trạng thái: {_status(old.get('status'))}{ARROW}{_status(new.get('status'))}")
+        lines.append(f"Trạng thái: {_status(old.get('status'), action)}{ARROW}{_status(new.get('status'), action)}"
+                     if old.get("status") else f"Trạng thái: {_status(new.get('status'), action)}")
     if old.get("signoffs"):
         lines.append("Chữ ký bị huỷ: " + "; ".join(str(s) for s in old["signoffs"]))
     if new.get("decision") and action == "assessment.published":
@@ -230,7 +238,7 @@ def describe(action: str, old: dict | None, new: dict | None, specs: list[dict] 
         if key in shown:
             continue
         before, after = old.get(key), new.get(key)
-        lines.append(_change(KEY_LABELS.get(key, key), _plain(before), _plain(after)))
+        lines.append(_change(key_label(key), _plain(before), _plain(after)))
     return lines
 
 
@@ -238,9 +246,13 @@ def _plain(value) -> str:
     if value in (None, "", [], {}):
         return DASH
     if isinstance(value, dict):
-        return "; ".join(f"{KEY_LABELS.get(k, k)} {_plain(v)}" for k, v in value.items())
+        return "; ".join(f"{key_label(k)} {_plain(v)}" for k, v in value.items())
     if isinstance(value, list):
         return ", ".join(_plain(v) for v in value)
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, str) and ISO_DAY.match(value):
+        return _day(value)
     return str(value)
 
 
@@ -249,31 +261,39 @@ CSV_HEADER = ["Thời gian", "Người thực hiện", "Chỉ tiêu", "Việc", 
 
 
 def history_rows(assessment: Assessment, code: str = "") -> list[dict]:
-    """The assessment's events, oldest first, as ready rows: time, who, indicator, label, the
-    lines of what changed and the reason. One query whatever the number of events (the inputs of
-    each indicator are described once)."""
-    events = Event.objects.filter(assessment=assessment).select_related("actor", "indicator")
+    """The assessment's entries, oldest first, as ready rows (`entry_rows`). One query whatever
+    the number of entries."""
+    entries = Entry.objects.filter(assessment=assessment).select_related("actor", "indicator")
     if code:
-        events = events.filter(indicator__code=code)
+        entries = entries.filter(indicator__code=code)
     framework = str(assessment.framework) if "framework" in assessment._state.fields_cache else ""
+    return entry_rows(entries, framework)
+
+
+def entry_rows(entries, framework: str = "") -> list[dict]:
+    """Audit entries (their actor and indicator selected with them) as ready rows: time, who,
+    indicator, label, what it was done to, the lines of what changed and the reason. The inputs of
+    each indicator are described once. The assessment's history and the province's log print these."""
     specs: dict[int, list[dict] | None] = {}
     rows = []
-    for event in events:
-        indicator = event.indicator
+    for entry in entries:
+        indicator = entry.indicator
         if indicator is not None and indicator.pk not in specs:
             try:
                 specs[indicator.pk] = input_fields(indicator.rule, indicator.params)
             except ScoringError:
                 specs[indicator.pk] = None
-        actor = event.actor
+        actor = entry.actor
         rows.append({
-            "at": timezone.localtime(event.created_at).strftime("%d/%m/%Y %H:%M:%S"),
+            "at": timezone.localtime(entry.created_at).strftime("%d/%m/%Y %H:%M:%S"),
             "actor": (actor.full_name or actor.username) if actor else "hệ thống",
             "code": indicator.code if indicator else "",
-            "action": event.action,
-            "label": action_label(event.action),
-            "changes": describe(event.action, event.old, event.new, specs.get(indicator.pk) if indicator else None, framework),
-            "reason": event.reason,
+            "action": entry.action,
+            "label": action_label(entry.action),
+            "target": entry.target_label,
+            "assessment_id": entry.assessment_id,
+            "changes": describe(entry.action, entry.old, entry.new, specs.get(indicator.pk) if indicator else None, framework),
+            "reason": entry.reason,
         })
     return rows
 

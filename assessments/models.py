@@ -310,37 +310,3 @@ class Evidence(models.Model):
         ordering = ["uploaded_at", "pk"]
         verbose_name = "tài liệu kiểm chứng"
         verbose_name_plural = "tài liệu kiểm chứng"
-
-
-class EventQuerySet(models.QuerySet):
-    def delete(self):
-        raise PermissionError("Nhật ký không thể bị xóa.")
-
-    def update(self, **kwargs):
-        raise PermissionError("Nhật ký không thể bị sửa.")
-
-
-class Event(models.Model):
-    """Append-only history: every change of an input, a score, a file or a state."""
-
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    action = models.CharField(max_length=60)  # e.g. "answer.saved", "evidence.added", "assessment.submitted"
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    old = models.JSONField(default=dict, blank=True)
-    new = models.JSONField(default=dict, blank=True)
-    reason = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    objects = ScopedManager(province="assessment__period__province", _manager_class=models.Manager.from_queryset(EventQuerySet))
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("Nhật ký không thể bị sửa.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Nhật ký không thể bị xóa.")

@@ -40,6 +40,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from dti_portal.audit.models import Entry
 from dti_portal.accounts.models import Role, User
 from dti_portal.accounts.services import member_add
 from dti_portal.demo import DEMO_PASSWORD
@@ -50,8 +51,8 @@ from indicators.scoring import Rule, format_number
 from indicators.services import framework_activate, framework_import
 
 from . import appraisal
-from .models import Answer, Assessment, Assignment, Event, Period, Review
-from .services import answers_save_bulk, assessment_submit, evidence_add, period_open, period_save
+from .models import Answer, Assessment, Period, Review
+from .services import answers_save_bulk, assessment_submit, assignment_add, evidence_add, period_open, period_save
 
 YEAR = 2025
 STATES = {"draft": "đang tự đánh giá", "submitted": "đã gửi tự đánh giá", "final": "đã chốt kết quả"}
@@ -508,13 +509,13 @@ def _build_province(spec: ScaleSpec, number: int) -> Made:
     slug = slug_of(number)
     with transaction.atomic():
         with scopes_disabled():
-            province = province_create(slug=slug, name=f"Tỉnh mẫu quy mô số {number}",
+            province = province_create(actor=None, slug=slug, name=f"Tỉnh mẫu quy mô số {number}",
                                        coordinating_agency="Sở Khoa học và Công nghệ")
         with scope(province=province):
             kinds = {k.code: k for k in UnitKind.objects.filter(province=province)}
             so_names, commune_names = unit_names(spec.units, rng)
-            so = [unit_create(province=province, kind=kinds["so"], name=name) for name in so_names]
-            communes = [unit_create(province=province, kind=kinds["xa"], name=name) for name in commune_names]
+            so = [unit_create(actor=None, province=province, kind=kinds["so"], name=name) for name in so_names]
+            communes = [unit_create(actor=None, province=province, kind=kinds["xa"], name=name) for name in commune_names]
             people = _accounts(province, so, communes, rng)
             frameworks, leaves = {}, {}
             for code, units in (("so", so), ("xa", communes)):
@@ -530,7 +531,7 @@ def _build_province(spec: ScaleSpec, number: int) -> Made:
                 slug=slug, units=len(so) + len(communes),
                 answers=Answer.objects.filter(assessment__period=period).count(),
                 reviews=Review.objects.filter(answer__assessment__period=period).count(),
-                events=Event.objects.filter(assessment__period=period).count(), seconds=0.0,
+                events=Entry.objects.filter(period=period).count(), seconds=0.0,
             )
     made.seconds = time.perf_counter() - started
     return made
@@ -541,7 +542,7 @@ def _framework(province: Province, kind: UnitKind, indicators: int, rng: random.
     rows, leaves = catalogue(kind.code, indicators, rng)
     audience = "các sở, ban, ngành" if kind.code == "so" else "UBND xã, phường"
     report = framework_import(
-        province=province, filename=f"bo-chi-so-{kind.code}.csv", content=catalogue_csv(rows),
+        actor=None, province=province, filename=f"bo-chi-so-{kind.code}.csv", content=catalogue_csv(rows),
         meta={"name": f"Bộ chỉ số đánh giá chuyển đổi số {audience} năm {YEAR} (mẫu quy mô)", "year": str(YEAR),
               "unit_kind": kind.code, "decision_number": f"{rng.randint(100, 3999)}/QĐ-UBND",
               "decision_date": f"{rng.randint(1, 28):02d}/03/{YEAR}", "issuer": f"UBND {province.name.lower()}",
@@ -549,7 +550,7 @@ def _framework(province: Province, kind: UnitKind, indicators: int, rng: random.
     )
     if not report.saved:
         raise RuntimeError("; ".join(str(p) for p in report.problems))  # a bug of this generator, never of the user
-    framework = framework_activate(framework=report.framework)
+    framework = framework_activate(actor=None, framework=report.framework)
     by_code = {i.code: i for i in Indicator.objects.filter(framework=framework)}
     return framework, {by_code[leaf.code]: leaf for leaf in leaves}
 
@@ -562,7 +563,7 @@ def _period(province, spec: ScaleSpec, frameworks: dict, kinds: dict, team: dict
         round1_end=today + timedelta(days=20), explanation_end=today + timedelta(days=30),
         round2_end=today + timedelta(days=40), publication_date=today + timedelta(days=50),
     )
-    period_save(period=period, frameworks={kinds[code]: fw for code, fw in frameworks.items()})
+    period_save(period=period, frameworks={kinds[code]: fw for code, fw in frameworks.items()}, actor=team["quantri"])
     period_open(period=period, actor=team["quantri"])
     return period
 
@@ -622,7 +623,7 @@ def _appraisal(period: Period, assessments: list, leaves: dict, people: dict, rn
     appraiser, lead = team["thamdinh"], team["totruong"]
     for framework in {a.framework_id: a.framework for a in assessments}.values():
         for pillar in Indicator.objects.filter(framework=framework, parent__isnull=True):
-            Assignment.objects.get_or_create(period=period, appraiser=appraiser, unit=None, group=pillar)
+            assignment_add(period=period, appraiser=appraiser, unit=None, group=pillar, actor=team["quantri"])
     appraisal.round1_start(period=period, actor=lead)
     queried: dict[int, list] = {}
     indicators = {i.pk: i for mine in leaves.values() for i in mine}

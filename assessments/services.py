@@ -1,5 +1,5 @@
-"""Writes to periods and assessments. Each transition: atomic, checks the source state,
-saves, logs an Event. Nothing else assigns `status`."""
+"""Writes to periods and assessments. Each write: atomic, checked, then one entry in the tenant's
+audit log (`dti_portal.audit`); every status change is a move of the one transitions table."""
 
 from datetime import date, datetime
 
@@ -8,6 +8,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from dti_portal.audit import transitions
+from dti_portal.audit.services import changes, entry, record, record_all
 from dti_portal.tenancy.models import Unit
 from indicators.models import Framework, Indicator
 from indicators.scoring import ScoringError, score
@@ -15,24 +17,20 @@ from indicators.scoring import ScoringError, score
 from .answer_forms import answer_version
 from .carry_over import unconfirmed_answers, unconfirmed_codes  # noqa: F401 - the submit page lists them
 from .evidence import check_upload
-from .models import Answer, Assessment, Event, Evidence, Period, PeriodFramework, Review, end_of_day
+from .models import Answer, Assessment, Assignment, Evidence, Period, PeriodFramework, Review, end_of_day
 from .notifications import notify, notify_all
 from .selectors import missing_items
 from .totals import refresh_totals
 
 
-def log(assessment: Assessment, action: str, actor, *, indicator: Indicator | None = None, old=None, new=None, reason=""):
-    Event.objects.create(
-        assessment=assessment, indicator=indicator, action=action, actor=actor, old=old or {}, new=new or {}, reason=reason
-    )
-
-
 # --- periods ------------------------------------------------------------------------------
 @transaction.atomic
-def period_save(*, period: Period, frameworks: dict) -> Period:
+def period_save(*, period: Period, frameworks: dict, actor) -> Period:
     """Create or edit a period (dates, and the framework each unit kind answers) before it opens."""
-    if period.pk and Period.objects.get(pk=period.pk).status != Period.Status.DRAFT:
+    before = Period.objects.filter(pk=period.pk).first() if period.pk else None
+    if before is not None and before.status != Period.Status.DRAFT:
         raise ValidationError("Kỳ đánh giá đã mở: không thể đổi bộ chỉ số hay lịch.")
+    old = _period_values(before) if before else {}
     _check_schedule(period)
     for kind, framework in frameworks.items():
         if framework is not None and (framework.unit_kind_id != kind.pk or framework.province_id != period.province_id):
@@ -42,7 +40,23 @@ def period_save(*, period: Period, frameworks: dict) -> Period:
         PeriodFramework.objects.filter(period=period, unit_kind=kind).delete()
         if framework is not None:
             PeriodFramework.objects.create(period=period, unit_kind=kind, framework=framework)
+    old, new = changes(old, _period_values(period))
+    if before is None or new:
+        record("period.updated" if before else "period.created", actor=actor, target=period, old=old, new=new)
     return period
+
+
+PERIOD_FIELDS = ["name", "year", "self_assessment_start", "self_assessment_end", "round1_end", "explanation_end",
+                 "round2_end", "publication_date"]
+
+
+def _period_values(period: Period) -> dict:
+    """A period as its audit entries show it: its fields and the framework of each unit kind."""
+    values = {name: getattr(period, name) for name in PERIOD_FIELDS}
+    values = {name: value.isoformat() if isinstance(value, date) else value for name, value in values.items()}
+    for link in period.period_frameworks.select_related("unit_kind", "framework"):
+        values[f"framework:{link.unit_kind.name}"] = str(link.framework)
+    return values
 
 
 def _check_schedule(period: Period) -> None:
@@ -83,13 +97,50 @@ def period_open(*, period: Period, actor) -> int:
             Q(valid_from__isnull=True) | Q(valid_from__lte=last), Q(valid_to__isnull=True) | Q(valid_to__gte=first)
         )
         new += [Assessment(period=period, unit=unit, framework=link.framework) for unit in units if unit.pk not in existing]
-    Assessment.objects.bulk_create(new, batch_size=500)
-    Event.objects.bulk_create([
-        Event(assessment=a, action="assessment.created", actor=actor, new={"framework": a.framework_id}) for a in new
-    ], batch_size=1000)
-    period.status = Period.Status.OPEN
-    period.save(update_fields=["status"])
+    transitions.create_all("assessment.created", new, actor=actor, new=lambda a: {"framework": a.framework_id})
+    transitions.move("period.opened", period, actor=actor, new={"assessments": len(new)})
     return len(new)
+
+
+# --- the appraisal team -------------------------------------------------------------------
+@transaction.atomic
+def lead_set(*, period: Period, lead, actor) -> Period:
+    """The province admin names the period's lead (tổ trưởng tổ thẩm định)."""
+    old = str(period.lead) if period.lead_id else None
+    period.lead = lead
+    period.save(update_fields=["lead"])
+    if old != str(lead):
+        record("period.lead_set", actor=actor, target=period, old={"lead": old}, new={"lead": str(lead)})
+    return period
+
+
+def _assignment_values(assignment: Assignment) -> dict:
+    return {"appraiser": str(assignment.appraiser), "unit": str(assignment.unit) if assignment.unit_id else None,
+            "group": str(assignment.group) if assignment.group_id else None}
+
+
+def _assignment_label(assignment: Assignment) -> str:
+    scope = " / ".join(str(part) for part in (assignment.unit, assignment.group) if part is not None)
+    return f"{assignment.appraiser}: {scope}"
+
+
+@transaction.atomic
+def assignment_add(*, period: Period, appraiser, unit: Unit | None, group: Indicator | None, actor) -> tuple[Assignment, bool]:
+    """Give an appraiser a unit, a group of indicators, or a group within a unit; (assignment, created)."""
+    if unit is None and group is None:
+        raise ValidationError("Hãy chọn đơn vị, nhóm chỉ tiêu, hoặc cả hai.")
+    assignment, created = Assignment.objects.get_or_create(period=period, appraiser=appraiser, unit=unit, group=group)
+    if created:
+        record("assignment.added", actor=actor, target=assignment, label=_assignment_label(assignment),
+               new=_assignment_values(assignment))
+    return assignment, created
+
+
+@transaction.atomic
+def assignment_remove(*, assignment: Assignment, actor) -> None:
+    record("assignment.removed", actor=actor, target=assignment, label=_assignment_label(assignment),
+           old=_assignment_values(assignment))
+    assignment.delete()
 
 
 @transaction.atomic
@@ -102,7 +153,7 @@ def extension_grant(*, assessment: Assessment, until: date | None, actor, reason
     old = assessment.extended_until
     assessment.extended_until = until
     assessment.save(update_fields=["extended_until"])
-    log(assessment, "assessment.extension", actor, old={"until": str(old) if old else None},
+    record("assessment.extension", actor=actor, target=assessment, old={"until": str(old) if old else None},
         new={"until": str(until) if until else None}, reason=reason)
     return assessment
 
@@ -154,21 +205,22 @@ def answer_save(*, assessment: Assessment, indicator: Indicator, inputs: dict, n
     if new["self_score"] != old["self_score"]:
         refresh_totals([assessment.pk])  # self total and progress, read by the period page
     if new != old:
-        log(assessment, "answer.saved", actor, indicator=indicator, old=old, new=new, reason=answer.error)
+        record("answer.saved", actor=actor, target=assessment, indicator=indicator, old=old, new=new, reason=answer.error)
     elif was_carried:
-        log(assessment, "answer.carry_confirmed", actor, indicator=indicator, new={"inputs": answer.inputs, "note": answer.note})
+        record("answer.carry_confirmed", actor=actor, target=assessment, indicator=indicator, new={"inputs": answer.inputs, "note": answer.note})
     return answer
 
 
 @transaction.atomic
 def answers_save_bulk(*, assessment: Assessment, values: dict, actor, now=None,
-                      expected_versions: dict[int, str] | None = None) -> list[Answer]:
+                      expected_versions: dict[int, str] | None = None, source: str = "") -> list[Answer]:
     """`answer_save` for many indicators of one assessment at once ({indicator: (inputs, note)}):
-    the same guard, the same engine, refused inputs kept with their error, one Event per changed
+    the same guard, the same engine, refused inputs kept with their error, one audit entry per changed
     answer — in a fixed number of queries whatever the number of indicators (used by the scale
     data and imports). All or nothing: an indicator that cannot be answered refuses the whole call,
     and so does any answer changed since its form was drawn (`expected_versions`, indicator pk →
-    version: `StaleAnswer` naming every such indicator)."""
+    version: `StaleAnswer` naming every such indicator). `source` names the file the values came from
+    (the offline workbook): one more entry says so."""
     assessment = Assessment.objects.select_for_update().select_related("period").get(pk=assessment.pk)
     _guard_entry(assessment, now)
     parents = set(Indicator.objects.filter(framework=assessment.framework_id, parent__isnull=False)
@@ -203,12 +255,15 @@ def answers_save_bulk(*, assessment: Assessment, values: dict, actor, now=None,
             changed.append(answer)
         if new != old:
             answer.carried_over = False  # a changed copy of last year's answer is the officer's own
-            events.append(Event(assessment=assessment, indicator=indicator, action="answer.saved", actor=actor,
+            events.append(entry("answer.saved", actor=actor, target=assessment, indicator=indicator,
                                 old=old, new=new, reason=answer.error))
     Answer.objects.bulk_create(created, batch_size=1000)
     Answer.objects.bulk_update(changed, ["inputs", "note", "self_score", "error", "carried_over", "updated_by", "updated_at"],
                                batch_size=500)
-    Event.objects.bulk_create(events, batch_size=1000)
+    if source:
+        events.append(entry("answers.workbook_imported", actor=actor, target=assessment,
+                            new={"file": source, "answers": len(events), "codes": [i.code for i in values]}))
+    record_all(events)
     refresh_totals([assessment.pk])
     return created + changed
 
@@ -244,7 +299,7 @@ def evidence_add(*, assessment: Assessment, indicator: Indicator, upload, actor,
                         size=checked.size, sha256=checked.sha256, uploaded_by=actor)
     evidence.file.save("upload", upload, save=False)
     evidence.save()
-    log(assessment, "evidence.added", actor, indicator=indicator,
+    record("evidence.added", actor=actor, target=assessment, indicator=indicator,
         new={"evidence": evidence.pk, "name": evidence.original_name, "sha256": evidence.sha256, "size": evidence.size})
     return evidence
 
@@ -254,7 +309,7 @@ def evidence_remove(*, evidence: Evidence, actor, now=None) -> None:
     """Only while the unit is still entering data: after submission evidence is append-only."""
     assessment = evidence.answer.assessment
     _guard_entry(assessment, now)
-    log(assessment, "evidence.removed", actor, indicator=evidence.answer.indicator,
+    record("evidence.removed", actor=actor, target=assessment, indicator=evidence.answer.indicator,
         old={"evidence": evidence.pk, "name": evidence.original_name, "sha256": evidence.sha256})
     storage, name = evidence.file.storage, evidence.file.name
     evidence.delete()
@@ -279,10 +334,8 @@ def assessment_submit(*, assessment: Assessment, actor, now=None) -> Assessment:
     if carried:
         raise ValidationError(f"Chưa gửi được: còn {len(carried)} chỉ tiêu chép từ năm trước chưa được xác nhận "
                               f"({', '.join(carried)}).")
-    assessment.status = Assessment.Status.SUBMITTED
-    assessment.submitted_at, assessment.submitted_by = now or timezone.now(), actor
-    assessment.save(update_fields=["status", "submitted_at", "submitted_by"])
-    log(assessment, "assessment.submitted", actor, old={"status": "draft"}, new={"status": "submitted"})
+    transitions.move("assessment.submitted", assessment, actor=actor,
+                     fields={"submitted_at": now or timezone.now(), "submitted_by": actor})
     notify(assessment, "submitted")
     return assessment
 
@@ -293,9 +346,7 @@ def assessment_withdraw(*, assessment: Assessment, actor, now=None) -> Assessmen
     reason = assessment.withdraw_refused_reason(now or timezone.now())
     if reason:
         raise ValidationError(reason)
-    assessment.status = Assessment.Status.DRAFT
-    assessment.save(update_fields=["status"])
-    log(assessment, "assessment.withdrawn", actor, old={"status": "submitted"}, new={"status": "draft"})
+    transitions.move("assessment.withdrawn", assessment, actor=actor)
     notify(assessment, "withdrawn")
     return assessment
 
@@ -308,10 +359,8 @@ def mark_not_reported(*, period: Period, now=None) -> list[Assessment]:
     marked = []
     for assessment in Assessment.objects.select_for_update().filter(period=period, status=Assessment.Status.DRAFT).select_related("period", "unit"):
         if assessment.deadline and now > end_of_day(assessment.deadline):
-            assessment.status = Assessment.Status.NOT_REPORTED
-            assessment.save(update_fields=["status"])
-            log(assessment, "assessment.not_reported", None, old={"status": "draft"}, new={"status": "not_reported"})
             marked.append(assessment)
+    transitions.move_all("assessment.not_reported", marked, actor=None)
     notify_all(marked, "not_reported")
     return marked
 

@@ -76,7 +76,7 @@ def _period_form(request, period):
     form = PeriodForm(request.POST or None, instance=period, province=request.province)
     if request.method == "POST" and form.is_valid():
         try:
-            period = services.period_save(period=form.save(commit=False), frameworks=form.frameworks())
+            period = services.period_save(period=form.save(commit=False), frameworks=form.frameworks(), actor=request.user)
         except ValidationError as error:
             errors_by_field = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
             for field, errors in errors_by_field.items():

@@ -134,7 +134,8 @@ def workbook_confirm(request, assessment_id: int):
         values = {indicator: changes[indicator.pk] for indicator in indicators}
         if len(values) != len(changes):
             raise WorkbookRefused("Bản xem trước có chỉ tiêu không thuộc bản đánh giá này; hãy tải bảng tính lên lại.")
-        services.answers_save_bulk(assessment=assessment, values=values, actor=request.user)
+        services.answers_save_bulk(assessment=assessment, values=values, actor=request.user,
+                                   source=request.POST.get("filename", "")[:255] or "bảng tính Excel")
     except WorkbookRefused as refused:
         messages.error(request, refused.message)
         return redirect(upload_url)

@@ -54,7 +54,7 @@ def _framework(province, kind, name):
 def build(slug: str, units: int):
     """A province `slug` with `units` units in every state of one period (bulk inserts: seconds)."""
     rng = random.Random(2025)
-    province = province_create(slug=slug, name=f"Tỉnh thử {slug}", coordinating_agency="Sở KH&CN")
+    province = province_create(actor=None, slug=slug, name=f"Tỉnh thử {slug}", coordinating_agency="Sở KH&CN")
     with scopes_disabled():
         kinds = {k.code: k for k in province.unit_kinds.all()}
         people = {}

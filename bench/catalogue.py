@@ -49,7 +49,7 @@ def catalogue_rows(groups=10, per_group=14):
 
 
 def main():
-    province = province_create(slug="bench", name="Tỉnh thử", coordinating_agency="Sở KH&CN")
+    province = province_create(actor=None, slug="bench", name="Tỉnh thử", coordinating_agency="Sở KH&CN")
     rows = catalogue_rows()
     book = openpyxl.Workbook()
     for row in rows:
@@ -61,10 +61,10 @@ def main():
 
     with scope(province=province):
         def do_import():
-            report = framework_import(province=province, filename="b.xlsx", content=xlsx, meta=meta, dry_run=True)
+            report = framework_import(actor=None, province=province, filename="b.xlsx", content=xlsx, meta=meta, dry_run=True)
             assert report.ok, report.problems[:3]
 
-        framework = framework_import(province=province, filename="b.xlsx", content=xlsx, meta=meta).framework
+        framework = framework_import(actor=None, province=province, filename="b.xlsx", content=xlsx, meta=meta).framework
         indicators = list(framework.indicators.filter(parent__isnull=False))
 
         def do_export():

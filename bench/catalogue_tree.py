@@ -52,7 +52,7 @@ def catalogue(pillars=6, groups=4, criteria=5):
 
 
 def build():
-    province = province_create(slug="bench", name="Tỉnh thử", coordinating_agency="Sở KH&CN")
+    province = province_create(actor=None, slug="bench", name="Tỉnh thử", coordinating_agency="Sở KH&CN")
     with scopes_disabled():
         people = {}
         for username, role in [("quantri", Role.PROVINCE_ADMIN), ("lanhdao", Role.LEADERSHIP)]:
@@ -64,7 +64,7 @@ def build():
     buffer = io.BytesIO()
     book.save(buffer)
     with scope(province=province):
-        report = framework_import(province=province, filename="bo-chi-so.xlsx", content=buffer.getvalue(),
+        report = framework_import(actor=None, province=province, filename="bo-chi-so.xlsx", content=buffer.getvalue(),
                                   meta={"name": "Bộ chỉ số xã 2025 (mẫu)", "year": "2025", "unit_kind": "xa",
                                         "bands": "Tốt:900|Khá:750|Trung bình:600|Yếu:0"})
         assert report.saved, report.problems[:3]

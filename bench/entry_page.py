@@ -46,22 +46,22 @@ RULES = [  # (rule, params, an answer)
 
 
 def build():
-    province = province_create(slug="bench", name="Tỉnh thử", coordinating_agency="Sở KH&CN")
+    province = province_create(actor=None, slug="bench", name="Tỉnh thử", coordinating_agency="Sở KH&CN")
     with scopes_disabled():
         kind = province.unit_kinds.get(code="so")
-        unit = unit_create(province=province, kind=kind, name="Sở thử")
+        unit = unit_create(actor=None, province=province, kind=kind, name="Sở thử")
         user = User.objects.create(username="canbo")
         Membership.objects.create(user=user, province=province, role=Role.UNIT_OFFICER, unit=unit)
         lead = User.objects.create(username="totruong")
         Membership.objects.create(user=lead, province=province, role=Role.APPRAISAL_LEAD)
     with scope(province=province):
-        framework = framework_create(province=province, meta=FrameworkMeta(name="Bộ 150", year=2026, unit_kind=kind))
+        framework = framework_create(actor=None, province=province, meta=FrameworkMeta(name="Bộ 150", year=2026, unit_kind=kind))
         for g in range(1, 11):
-            group = indicator_save(framework=framework, indicator=None, parent=None, data=FIELDS | {
+            group = indicator_save(actor=None, framework=framework, indicator=None, parent=None, data=FIELDS | {
                 "code": str(g), "name": f"Nhóm {g}", "max_points": 140, "rule": "sum", "params": {}})
             for i in range(1, 15):
                 rule, params, _ = RULES[(g + i) % len(RULES)]
-                indicator_save(framework=framework, indicator=None, parent=group, data=FIELDS | {
+                indicator_save(actor=None, framework=framework, indicator=None, parent=group, data=FIELDS | {
                     "code": f"{g}.{i}", "name": f"Chỉ tiêu {g}.{i} về chuyển đổi số của đơn vị", "max_points": 10,
                     "rule": rule, "params": params})
         framework.status = Framework.Status.ACTIVE
@@ -69,7 +69,7 @@ def build():
         today = timezone.localdate()
         period = Period(province=province, year=2026, name="Kỳ 2026", self_assessment_start=today - timedelta(days=1),
                         self_assessment_end=today + timedelta(days=30))
-        period_save(period=period, frameworks={kind: framework})
+        period_save(period=period, frameworks={kind: framework}, actor=None)
         period_open(period=period, actor=user)
         assessment = Assessment.objects.get(period=period)
         answers = {rule: inputs for rule, _, inputs in RULES}

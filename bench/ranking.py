@@ -41,7 +41,7 @@ UNITS = 150
 
 
 def build():
-    province = province_create(slug="bench", name="Tỉnh thử", coordinating_agency="Sở KH&CN")
+    province = province_create(actor=None, slug="bench", name="Tỉnh thử", coordinating_agency="Sở KH&CN")
     with scopes_disabled():
         kind = province.unit_kinds.get(code="so")
         framework = Framework.objects.create(province=province, name="Bộ 150", year=2026, unit_kind=kind, status="active")

@@ -53,19 +53,19 @@ RULES = [  # (rule, params, an answer, the same answer as the workbook's cells)
 
 
 def build() -> Assessment:
-    province = province_create(slug="bench", name="Tỉnh thử", coordinating_agency="Sở KH&CN")
+    province = province_create(actor=None, slug="bench", name="Tỉnh thử", coordinating_agency="Sở KH&CN")
     with scopes_disabled():
         kind = province.unit_kinds.get(code="so")
-        unit = unit_create(province=province, kind=kind, name="Sở thử")
+        unit = unit_create(actor=None, province=province, kind=kind, name="Sở thử")
         user = User.objects.create(username="canbo")
     with scope(province=province):
-        framework = framework_create(province=province, meta=FrameworkMeta(name="Bộ 150", year=2026, unit_kind=kind))
+        framework = framework_create(actor=None, province=province, meta=FrameworkMeta(name="Bộ 150", year=2026, unit_kind=kind))
         for g in range(1, 11):
-            group = indicator_save(framework=framework, indicator=None, parent=None, data=FIELDS | {
+            group = indicator_save(actor=None, framework=framework, indicator=None, parent=None, data=FIELDS | {
                 "code": str(g), "name": f"Nhóm {g}", "max_points": 150, "rule": "sum", "params": {}})
             for i in range(1, 16):
                 rule, params, _, _ = RULES[(g + i) % len(RULES)]
-                indicator_save(framework=framework, indicator=None, parent=group, data=FIELDS | {
+                indicator_save(actor=None, framework=framework, indicator=None, parent=group, data=FIELDS | {
                     "code": f"{g}.{i}", "name": f"Chỉ tiêu {g}.{i} về chuyển đổi số của đơn vị", "max_points": 10,
                     "rule": rule, "params": params})
         framework.status = Framework.Status.ACTIVE
@@ -73,7 +73,7 @@ def build() -> Assessment:
         today = timezone.localdate()
         period = Period(province=province, year=2026, name="Kỳ 2026", self_assessment_start=today - timedelta(days=1),
                         self_assessment_end=today + timedelta(days=30))
-        period_save(period=period, frameworks={kind: framework})
+        period_save(period=period, frameworks={kind: framework}, actor=None)
         period_open(period=period, actor=user)
         assessment = Assessment.objects.select_related("period", "unit", "framework").get(period=period)
         answers = {rule: inputs for rule, _, inputs, _ in RULES}

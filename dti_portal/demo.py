@@ -100,7 +100,7 @@ def catalogue_manifest() -> list[dict]:
 def load_catalogues() -> int:
     """Import every catalogue of `fixtures/catalogues/manifest.json` not yet in its province."""
     from indicators.models import Framework
-    from indicators.services import framework_import
+    from indicators.services import framework_activate, framework_import
 
     loaded = 0
     for entry in catalogue_manifest():
@@ -112,14 +112,13 @@ def load_catalogues() -> int:
             if entry.get("result_unit"):
                 unit = Unit.objects.get(key=name_key(entry["result_unit"]))
             report = framework_import(
-                province=province, filename=entry["file"], content=(CATALOGUE_DIR / entry["file"]).read_bytes(),
+                actor=None, province=province, filename=entry["file"], content=(CATALOGUE_DIR / entry["file"]).read_bytes(),
                 meta=_catalogue_meta(entry), result_unit=unit, result_period_name=entry.get("result_period_name", ""),
             )
             if not report.saved:
                 raise ValueError(f"{entry['file']}: " + "; ".join(str(p) for p in report.problems))
             if entry.get("active", True):
-                report.framework.status = Framework.Status.ACTIVE
-                report.framework.save(update_fields=["status"])
+                framework_activate(framework=report.framework, actor=None)
             loaded += 1
     return loaded
 
@@ -173,7 +172,7 @@ def load_demo_period() -> None:
             round1_end=today + timedelta(days=35), explanation_end=today + timedelta(days=45),
             round2_end=today + timedelta(days=55), publication_date=today + timedelta(days=65),
         )
-        period_save(period=period, frameworks=frameworks)
+        period_save(period=period, frameworks=frameworks, actor=admin)
         period_open(period=period, actor=admin)
         # The demo officer's Sở Y tế has already started: groups 1 and 2 answered.
         assessment = period.assessments.select_related("framework").get(unit__name="Sở Y tế")
@@ -198,7 +197,7 @@ def load_published_results() -> None:
             if ImportedResult.objects.filter(province=province, year=year).exists():
                 continue
             path = Path(settings.BASE_DIR) / "fixtures" / "results" / name
-            report = results_import(province=province, year=year, filename=name, content=path.read_bytes())
+            report = results_import(actor=None, province=province, year=year, filename=name, content=path.read_bytes())
             if not report.ok:
                 raise ValueError(f"{name}: " + "; ".join(str(p) for p in report.problems))
 
@@ -223,8 +222,8 @@ def load_demo_appraisal() -> None:
     from django.utils import timezone
 
     from assessments import appraisal
-    from assessments.models import Assignment, Period
-    from assessments.services import answer_save, assessment_submit, period_open, period_save
+    from assessments.models import Period
+    from assessments.services import answer_save, assessment_submit, assignment_add, period_open, period_save
     from indicators.models import Framework
 
     province = Province.objects.get(slug="daknong")
@@ -242,13 +241,13 @@ def load_demo_appraisal() -> None:
             round1_end=today + timedelta(days=25), explanation_end=today + timedelta(days=35),
             round2_end=today + timedelta(days=45), publication_date=today + timedelta(days=60),
         )
-        period_save(period=period, frameworks=frameworks)
+        period_save(period=period, frameworks=frameworks, actor=users["daknong.quantri"])
         period_open(period=period, actor=users["daknong.quantri"])
         for framework in frameworks.values():
             for group in framework.indicators.filter(parent__isnull=True):
-                Assignment.objects.create(period=period, appraiser=appraiser, group=group)
+                assignment_add(period=period, appraiser=appraiser, unit=None, group=group, actor=users["daknong.quantri"])
                 if group.name == "An toàn thông tin mạng":  # one expert reviews cyber-security everywhere
-                    Assignment.objects.create(period=period, appraiser=expert, group=group)
+                    assignment_add(period=period, appraiser=expert, unit=None, group=group, actor=users["daknong.quantri"])
         assessments = {a.unit.name: a for a in period.assessments.select_related("unit", "framework", "period")}
         officers = {m.unit_id: m.user for m in Membership.objects.filter(province=province, role="unit_officer")}
         fallback = users["daknong.quantri"]

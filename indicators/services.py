@@ -1,6 +1,8 @@
 """Writes to the catalogue: import, edit, activate, retire, clone. Reads are in selectors.
 
 A framework used by an assessment is frozen: every write below checks `_guard_unused` first.
+Each write leaves one entry in the tenant's audit log; status changes are moves of the one
+transitions table (`dti_portal.audit.transitions`).
 """
 
 import json
@@ -14,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from dti_portal.audit import transitions
+from dti_portal.audit.services import changes, record
 from dti_portal.tenancy.models import Province, Unit, UnitKind
 
 from .catalogue import Problem, Row, achieved_differences, check_rows, depth_order, read_rows
@@ -157,6 +161,7 @@ def framework_import(
     dry_run: bool = False,
     result_unit: Unit | None = None,
     result_period_name: str = "",
+    actor,
 ) -> ImportReport:
     """Import a whole framework from an xlsx/csv file, or nothing.
 
@@ -203,8 +208,10 @@ def framework_import(
                             "max_points": row.max_points})
     if report.ok:
         _save_bands_and_aggregates(framework, framework_meta, rows, resource.saved)
+        record("framework.imported", actor=actor, target=framework,
+               new={"file": filename, "indicators": len(resource.saved), **_framework_values(framework)})
         if result_unit is not None:
-            _save_result(framework, rows, resource.saved, result_unit, result_period_name)
+            _save_result(framework, rows, resource.saved, result_unit, result_period_name, actor)
     if report.ok and not dry_run:
         report.framework = framework
     else:
@@ -233,16 +240,17 @@ def _save_bands_and_aggregates(framework, meta: FrameworkMeta, rows: list[Row], 
             aggregates[name].indicators.add(saved[row.code])
 
 
-def _save_result(framework, rows: list[Row], saved: dict[str, Indicator], unit: Unit, period_name: str):
+def _save_result(framework, rows: list[Row], saved: dict[str, Indicator], unit: Unit, period_name: str, actor):
     from assessments.models import Answer, Assessment, Period
 
-    period, _ = Period.objects.get_or_create(
+    period, created = Period.objects.get_or_create(
         province=framework.province, year=framework.year,
         name=period_name or f"Kết quả {framework.name} năm {framework.year}",
     )
-    assessment = Assessment.objects.create(
-        period=period, unit=unit, framework=framework, status=Assessment.Status.FINAL
-    )
+    if created:
+        record("period.created", actor=actor, target=period, new={"name": period.name, "year": period.year})
+    assessment = transitions.create("assessment.imported", Assessment(period=period, unit=unit, framework=framework),
+                                    actor=actor, new={"framework": framework.pk})
     parents = {row.parent_code for row in rows}
     Answer.objects.bulk_create(
         Answer(assessment=assessment, indicator=saved[row.code], final_score=row.achieved, reason=row.reason)
@@ -293,17 +301,24 @@ def _tree_changed(framework: Framework) -> None:
     Framework.objects.filter(pk=framework.pk).update(updated_at=framework.updated_at)
 
 
+def _framework_values(framework: Framework) -> dict[str, str]:
+    """A framework's facts as its audit entries show them (the unit kind by its name)."""
+    return meta_values(framework) | {"unit_kind": framework.unit_kind.name}
+
+
 @transaction.atomic
-def framework_create(*, province: Province, meta: FrameworkMeta) -> Framework:
+def framework_create(*, province: Province, meta: FrameworkMeta, actor) -> Framework:
     framework = _framework_from_meta(province, meta)
     for label, bound in meta.bands:
         Band.objects.create(framework=framework, label=label, lower_bound=bound)
+    record("framework.created", actor=actor, target=framework, new=_framework_values(framework))
     return framework
 
 
 @transaction.atomic
-def framework_update(*, framework: Framework, meta: FrameworkMeta) -> Framework:
+def framework_update(*, framework: Framework, meta: FrameworkMeta, actor) -> Framework:
     _guard_unused(framework)
+    before = _framework_values(framework)
     for attr in ("name", "year", "unit_kind", "decision_number", "decision_date", "issuer", "precision", "bands_on",
                  "non_reporting"):
         setattr(framework, attr, getattr(meta, attr))
@@ -311,36 +326,40 @@ def framework_update(*, framework: Framework, meta: FrameworkMeta) -> Framework:
     framework.bands.all().delete()
     for label, bound in meta.bands:
         Band.objects.create(framework=framework, label=label, lower_bound=bound)
+    old, new = changes(before, _framework_values(framework))
+    if new:
+        record("framework.updated", actor=actor, target=framework, old=old, new=new)
     return framework
 
 
 @transaction.atomic
-def framework_delete(*, framework: Framework) -> None:
+def framework_delete(*, framework: Framework, actor) -> None:
+    """A draft nobody answered may go; its entries stay, naming it as it was."""
     _guard_unused(framework)
+    record("framework.deleted", actor=actor, target=framework,
+           old=_framework_values(framework) | {"indicators": framework.indicators.count()})
     framework.delete()
 
 
 @transaction.atomic
-def framework_activate(*, framework: Framework) -> Framework:
+def framework_activate(*, framework: Framework, actor) -> Framework:
     problems = check_rows(rows_of(framework))  # always afresh: the stored check is for the page only
     if not framework.indicators.exists():
         raise ValidationError("Bộ chỉ số chưa có chỉ tiêu nào.")
     if problems:
         raise ValidationError([str(p) for p in problems])
-    framework.status = Framework.Status.ACTIVE
-    framework.save(update_fields=["status", "updated_at"])
+    transitions.move("framework.activated", framework, actor=actor, fields={"updated_at": timezone.now()})
     return framework
 
 
 @transaction.atomic
-def framework_retire(*, framework: Framework) -> Framework:
-    framework.status = Framework.Status.RETIRED
-    framework.save(update_fields=["status", "updated_at"])
+def framework_retire(*, framework: Framework, actor) -> Framework:
+    transitions.move("framework.retired", framework, actor=actor, fields={"updated_at": timezone.now()})
     return framework
 
 
 @transaction.atomic
-def framework_clone(*, framework: Framework, year: int, name: str = "") -> Framework:
+def framework_clone(*, framework: Framework, year: int, name: str = "", actor) -> Framework:
     """A draft copy for another year; `code_map` maps every old code to its (same) new code."""
     clone = Framework.objects.create(
         province=framework.province, name=name or framework.name, year=year, unit_kind=framework.unit_kind,
@@ -362,6 +381,8 @@ def framework_clone(*, framework: Framework, year: int, name: str = "") -> Frame
         copy.indicators.set([copies[i.pk] for i in aggregate.indicators.all()])
     clone.code_map = {i.code: i.code for i in copies.values()}
     clone.save(update_fields=["code_map"])
+    record("framework.cloned", actor=actor, target=clone,
+           new={"from": str(framework), "year": year, "name": clone.name, "indicators": len(copies)})
     return clone
 
 
@@ -371,7 +392,8 @@ INDICATOR_FIELDS = (
 
 
 @transaction.atomic
-def indicator_save(*, framework: Framework, indicator: Indicator | None, parent: Indicator | None, data: dict) -> Indicator:
+def indicator_save(*, framework: Framework, indicator: Indicator | None, parent: Indicator | None, data: dict,
+                   actor) -> Indicator:
     """Create or edit one indicator; refused (with every reason) if the tree would break.
 
     A draft may stay unbalanced (a sum parent whose max differs from its children's total)
@@ -381,6 +403,7 @@ def indicator_save(*, framework: Framework, indicator: Indicator | None, parent:
     if parent is not None and parent.framework_id != framework.pk:
         raise ValidationError({"parent": "Chỉ tiêu cha không thuộc bộ chỉ số này."})
     indicator = indicator or Indicator(framework=framework, position=_next_position(framework))
+    before = _indicator_values(Indicator.objects.select_related("parent").get(pk=indicator.pk)) if indicator.pk else {}
     for name in INDICATOR_FIELDS:
         setattr(indicator, name, data[name])
     indicator.parent = parent
@@ -401,7 +424,19 @@ def indicator_save(*, framework: Framework, indicator: Indicator | None, parent:
     if "aggregates" in data:
         _set_aggregates(indicator, data["aggregates"])
     _tree_changed(framework)
+    old, new = changes(before, _indicator_values(indicator))
+    if not before or new:
+        record("indicator.updated" if before else "indicator.created", actor=actor, target=indicator, old=old, new=new)
     return indicator
+
+
+def _indicator_values(indicator: Indicator) -> dict:
+    """An indicator as its audit entries show it: its fields as text and its parent's code."""
+    values = {name: getattr(indicator, name) for name in INDICATOR_FIELDS}
+    values["max_points"] = format_number(indicator.max_points) if indicator.max_points is not None else None
+    values["rule"] = RULE_LABELS.get(indicator.rule, indicator.rule)
+    values["parent"] = indicator.parent.code if indicator.parent_id else ""
+    return to_json(values)
 
 
 def _follow_codes(framework: Framework, renamed: dict[str, str | None]) -> None:
@@ -441,7 +476,7 @@ def _next_position(framework: Framework) -> int:
 
 
 @transaction.atomic
-def indicator_delete(*, indicator: Indicator) -> None:
+def indicator_delete(*, indicator: Indicator, actor) -> None:
     _guard_unused(indicator.framework)
     gone, found = {indicator.pk}, True
     tree = list(indicator.framework.indicators.values_list("pk", "parent_id", "code"))
@@ -449,5 +484,7 @@ def indicator_delete(*, indicator: Indicator) -> None:
         found = {pk for pk, parent, _ in tree if parent in gone and pk not in gone}
         gone |= found
     _follow_codes(indicator.framework, {code: None for pk, _, code in tree if pk in gone})
+    record("indicator.deleted", actor=actor, target=indicator,
+           old={"code": indicator.code, "name": indicator.name, "descendants": len(gone) - 1})
     indicator.delete()
     _tree_changed(indicator.framework)

@@ -73,7 +73,7 @@ def framework_create(request):
         if problems:
             form.add_error("bands", [str(p) for p in problems])
         else:
-            framework = services.framework_create(province=request.province, meta=meta)
+            framework = services.framework_create(actor=request.user, province=request.province, meta=meta)
             messages.success(request, "Đã tạo bộ chỉ số (bản nháp). Hãy thêm chỉ tiêu hoặc nhập từ tệp.")
             return _url(request, framework)
     return _form_page(request, form, "Tạo bộ chỉ số")
@@ -90,7 +90,7 @@ def framework_edit(request, framework_id: int):
         try:
             if problems:
                 raise ValidationError({"bands": [str(p) for p in problems]})
-            services.framework_update(framework=framework, meta=meta)
+            services.framework_update(actor=request.user, framework=framework, meta=meta)
         except ValidationError as error:
             form.add_error("bands" if hasattr(error, "error_dict") else None, error.messages)
         else:
@@ -104,7 +104,7 @@ def framework_edit(request, framework_id: int):
 def framework_delete(request, framework_id: int):
     framework = selectors.get_framework(framework_id)
     try:
-        services.framework_delete(framework=framework)
+        services.framework_delete(actor=request.user, framework=framework)
     except ValidationError as error:
         _refusal(request, error)
         return _url(request, framework)
@@ -117,7 +117,7 @@ def framework_delete(request, framework_id: int):
 def framework_activate(request, framework_id: int):
     framework = selectors.get_framework(framework_id)
     try:
-        services.framework_activate(framework=framework)
+        services.framework_activate(actor=request.user, framework=framework)
     except ValidationError as error:
         messages.error(request, "Chưa thể áp dụng bộ chỉ số:")
         _refusal(request, error)
@@ -129,7 +129,7 @@ def framework_activate(request, framework_id: int):
 @require_POST
 @province_view(ADMIN)
 def framework_retire(request, framework_id: int):
-    framework = services.framework_retire(framework=selectors.get_framework(framework_id))
+    framework = services.framework_retire(actor=request.user, framework=selectors.get_framework(framework_id))
     messages.success(request, "Bộ chỉ số đã ngừng áp dụng.")
     return _url(request, framework)
 
@@ -139,7 +139,7 @@ def framework_clone(request, framework_id: int):
     framework = selectors.get_framework(framework_id)
     form = CloneForm(request.POST or None, initial={"year": framework.year + 1})
     if request.method == "POST" and form.is_valid():
-        clone = services.framework_clone(framework=framework, **form.cleaned_data)
+        clone = services.framework_clone(actor=request.user, framework=framework, **form.cleaned_data)
         messages.success(request, f"Đã sao chép thành bộ chỉ số năm {clone.year} (bản nháp).")
         return _url(request, clone)
     return _form_page(request, form, f"Sao chép {framework.name}", framework)
@@ -184,7 +184,7 @@ def framework_import(request):
             messages.error(request, "Phiên nhập đã hết hạn; hãy tải tệp lên lại.")
             return redirect("indicators:framework_import", province=request.province.slug)
         report = services.framework_import(
-            province=request.province, filename=pending["filename"], content=base64.b64decode(pending["content"]),
+            actor=request.user, province=request.province, filename=pending["filename"], content=base64.b64decode(pending["content"]),
             meta=pending["meta"],
         )
         del request.session[IMPORT_SESSION_KEY]
@@ -197,7 +197,7 @@ def framework_import(request):
         upload = form.cleaned_data["file"]
         content = upload.read()
         report = services.framework_import(
-            province=request.province, filename=upload.name, content=content, meta=form.meta_values(), dry_run=True,
+            actor=request.user, province=request.province, filename=upload.name, content=content, meta=form.meta_values(), dry_run=True,
         )
         if report.ok:
             request.session[IMPORT_SESSION_KEY] = {
@@ -229,7 +229,7 @@ def _indicator_form(request, framework, indicator, initial):
         data = dict(form.cleaned_data)
         parent = data.pop("parent")
         try:
-            services.indicator_save(framework=framework, indicator=indicator, parent=parent, data=data)
+            services.indicator_save(actor=request.user, framework=framework, indicator=indicator, parent=parent, data=data)
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
@@ -245,7 +245,7 @@ def indicator_delete(request, framework_id: int, indicator_id: int):
     framework = selectors.get_framework(framework_id)
     indicator = selectors.get_indicator(framework, indicator_id)
     try:
-        services.indicator_delete(indicator=indicator)
+        services.indicator_delete(actor=request.user, indicator=indicator)
     except ValidationError as error:
         _refusal(request, error)
     else:

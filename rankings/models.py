@@ -117,16 +117,6 @@ class Publication(models.Model):
         return self.status == self.Status.FAILED or self.stalled(now)
 
 
-# The publication's state machine: the moves allowed, applied only by publication.publication_move.
-# RUNNING -> QUEUED and QUEUED -> QUEUED are retries of a run whose worker stopped.
-PUBLICATION_MOVES = {
-    Publication.Status.QUEUED: {Publication.Status.QUEUED, Publication.Status.RUNNING, Publication.Status.FAILED},
-    Publication.Status.RUNNING: {Publication.Status.QUEUED, Publication.Status.FAILED, Publication.Status.PUBLISHED},
-    Publication.Status.FAILED: {Publication.Status.QUEUED},
-    Publication.Status.PUBLISHED: set(),
-}
-
-
 class Scorecard(models.Model):
     """One unit's per-criterion scorecard (phiếu điểm) of a publication: frozen rows and their PDF."""
 

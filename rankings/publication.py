@@ -25,13 +25,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from assessments.models import Answer, Assessment, Event
+from assessments.models import Answer, Assessment
+from dti_portal.audit import transitions
+from dti_portal.audit.services import record
 from dti_portal.tenancy.models import UnitKind
 from dti_portal.tenancy.names import vn_sort_key
 from indicators.models import Indicator
 from indicators.totals import roll_up
 
-from .models import PUBLICATION_MOVES, ImportedResult, Publication, Scorecard, publication_folder
+from .models import ImportedResult, Publication, Scorecard, publication_folder
 from .selectors import ranking_table
 
 Status = Publication.Status
@@ -177,18 +179,17 @@ def _refusal(existing: Publication | None, year: int) -> str:
             f"và {state}; không tạo yêu cầu thứ hai.")
 
 
-def publication_move(publication: Publication, to: str, *, of_attempt: int | None = None, **fields) -> bool:
-    """The one place a publication's status changes: a conditional UPDATE from a state allowed to
-    move to `to` (PUBLICATION_MOVES) and, for a worker, within its attempt. False when a retry
-    or another worker got there first, so two workers never both make one move."""
-    sources = [source for source, targets in PUBLICATION_MOVES.items() if to in targets]
-    rows = Publication.objects.filter(pk=publication.pk, status__in=sources)
-    if of_attempt is not None:
-        rows = rows.filter(attempt=of_attempt)
-    moved = rows.update(status=to, progress_at=timezone.now(), **fields) == 1
-    if moved:
-        publication.refresh_from_db()
-    return moved
+def publication_move(action: str, publication: Publication, *, of_attempt: int, actor=None, reason: str = "",
+                     **fields) -> bool:
+    """Move a publication by the transitions table (`action`), within the worker's attempt: a
+    conditional UPDATE, so when a retry or another worker got there first it is False and nothing
+    moves — two workers never both make one move. Its audit entry is written with it."""
+    return transitions.try_move(action, publication, actor=actor, where={"attempt": of_attempt}, reason=reason,
+                                fields={"progress_at": timezone.now(), **fields}, label=publication_label(publication))
+
+
+def publication_label(publication: Publication) -> str:
+    return f"Công bố kết quả năm {publication.year}"
 
 
 def _enqueue_prepare(publication: Publication) -> None:
@@ -207,9 +208,10 @@ def publication_request(*, province, year: int, decision_number: str, decision_d
     _check_ready(province, year)
     try:
         with transaction.atomic():
-            publication = Publication.objects.create(
-                province=province, year=year, decision_number=decision_number, decision_date=decision_date,
-                signer=signer, requested_by=actor)
+            publication = Publication(province=province, year=year, decision_number=decision_number,
+                                      decision_date=decision_date, signer=signer, requested_by=actor)
+            transitions.create("publication.requested", publication, actor=actor, label=publication_label(publication),
+                               new={"decision": decision_number, "decision_date": decision_date.isoformat(), "signer": signer})
     except IntegrityError:
         existing = Publication.objects.filter(province=province, year=year).select_related("requested_by").first()
         raise ValidationError(_refusal(existing, year)) from None
@@ -217,18 +219,19 @@ def publication_request(*, province, year: int, decision_number: str, decision_d
     return publication
 
 
-def publication_retry(*, publication: Publication) -> Publication:
+def publication_retry(*, publication: Publication, actor) -> Publication:
     """Start a failed (or stalled) publication again as a new attempt; tasks of the old one stop."""
     if not publication.can_retry():
         raise ValidationError("Chỉ thử lại được một lần công bố bị lỗi hoặc đã lâu không có tiến triển.")
     with transaction.atomic():
-        if not publication_move(publication, Status.QUEUED, of_attempt=publication.attempt, error="", attempt=F("attempt") + 1):
+        if not publication_move("publication.retried", publication, of_attempt=publication.attempt, actor=actor,
+                                error="", attempt=F("attempt") + 1):
             raise ValidationError("Lần công bố này vừa thay đổi trạng thái; hãy tải lại trang.")
         _enqueue_prepare(publication)
     return publication
 
 
-def publication_discard(*, publication: Publication) -> None:
+def publication_discard(*, publication: Publication, actor) -> None:
     """Remove a failed request and its files, so the year can be requested again (e.g. another decision)."""
     folder = publication_folder(publication)
     with transaction.atomic():
@@ -236,6 +239,8 @@ def publication_discard(*, publication: Publication) -> None:
         deleted, _ = Publication.objects.filter(pk=publication.pk, status=Status.FAILED).delete()
         if not deleted:
             raise ValidationError("Chỉ huỷ được một yêu cầu công bố bị lỗi.")
+        record("publication.discarded", actor=actor, target=publication, label=publication_label(publication),
+               old={"decision": publication.decision_number, "error": publication.error})
         transaction.on_commit(lambda: _delete_folder(folder))
 
 
@@ -295,7 +300,7 @@ def publication_prepare(publication: Publication, attempt: int) -> bool:
     """Freeze what will be published: the tables, and each unit's scorecard rows. Files an earlier
     attempt made from the same data are kept, the others dropped. False if this attempt is no
     longer in charge (a retry started another)."""
-    if not publication_move(publication, Status.RUNNING, of_attempt=attempt):
+    if not publication_move("publication.started", publication, of_attempt=attempt):
         return False
     province, year = publication.province, publication.year
     _check_ready(province, year)
@@ -429,15 +434,12 @@ def publication_finish(publication: Publication, attempt: int) -> bool:
                 (c.unit_id, c.rows) for c in cards]:
             raise ValidationError("Kết quả của năm đã thay đổi trong lúc tạo báo cáo (có bản đánh giá vừa được mở lại "
                                   "hoặc chốt lại); bấm “Thử lại” để tạo lại báo cáo từ kết quả mới.")
-        finals = list(Assessment.objects.filter(period__province=province, period__year=year, status=Assessment.Status.FINAL)
-                      .values_list("pk", flat=True))
-        Assessment.objects.filter(pk__in=finals).update(status=Assessment.Status.PUBLISHED)
-        Event.objects.bulk_create(
-            Event(assessment_id=pk, action="assessment.published", actor_id=locked.requested_by_id,
-                  old={"status": "final"}, new={"status": "published", "decision": locked.decision_number})
-            for pk in finals)
-        publication_move(locked, Status.PUBLISHED, of_attempt=attempt, published_at=timezone.now(),
-                         published_by_id=locked.requested_by_id)
+        finals = list(Assessment.objects.select_for_update().filter(
+            period__province=province, period__year=year, status=Assessment.Status.FINAL).select_related("period", "unit"))
+        transitions.move_all("assessment.published", finals, actor=locked.requested_by,
+                             new={"decision": locked.decision_number})
+        publication_move("publication.published", locked, of_attempt=attempt, actor=locked.requested_by,
+                         published_at=timezone.now(), published_by_id=locked.requested_by_id)
     publication.refresh_from_db()
     _sweep(publication)
     return True
@@ -445,7 +447,7 @@ def publication_finish(publication: Publication, attempt: int) -> bool:
 
 def publication_fail(publication: Publication, attempt: int, reason: str) -> bool:
     """Record why this attempt failed; the page shows the reason and offers a retry."""
-    return publication_move(publication, Status.FAILED, of_attempt=attempt, error=reason[:2000])
+    return publication_move("publication.failed", publication, of_attempt=attempt, reason=reason[:2000], error=reason[:2000])
 
 
 def _sweep(publication: Publication) -> None:

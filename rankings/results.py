@@ -13,6 +13,7 @@ from decimal import Decimal
 import tablib
 from django.db import transaction
 
+from dti_portal.audit.services import record
 from dti_portal.exports import csv_text
 from dti_portal.imports import ModelResource
 from dti_portal.tenancy.models import Province, UnitKind
@@ -100,7 +101,7 @@ def _number(value, label, line, unit, problems) -> Decimal | None | str:
 
 @transaction.atomic
 def results_import(*, province: Province, year: int, filename: str, content: bytes, dry_run: bool = False,
-                   source: str = "") -> ResultsReport:
+                   source: str = "", actor) -> ResultsReport:
     report = ResultsReport(dry_run=dry_run)
     published = Publication.objects.filter(province=province, year=year).exclude(status=Publication.Status.FAILED).first()
     if published:
@@ -137,10 +138,10 @@ def results_import(*, province: Province, year: int, filename: str, content: byt
     prepared: dict[int, dict] = {}
     seen: dict[int, int] = {}
     for offset, values in enumerate(dataset, start=2):
-        record = dict(zip(headers, (csv_text(v) for v in values)))  # the portal's own export, read back
-        name, kind = (record.get("unit") or "").strip(), kinds.get((record.get("kind") or "").strip())
+        cells = dict(zip(headers, (csv_text(v) for v in values)))  # the portal's own export, read back
+        name, kind = (cells.get("unit") or "").strip(), kinds.get((cells.get("kind") or "").strip())
         if kind is None:
-            report.problems.append(Problem(offset, "", name + ": " + f"loại đơn vị “{record.get('kind')}” không có (có: {', '.join(kinds)})."))
+            report.problems.append(Problem(offset, "", name + ": " + f"loại đơn vị “{cells.get('kind')}” không có (có: {', '.join(kinds)})."))
             continue
         units = find_units_by_name(province, name, kind=kind)
         if len(units) != 1:
@@ -156,7 +157,7 @@ def results_import(*, province: Province, year: int, filename: str, content: byt
         limits = framework_parts(framework)
         row = {"province": province, "year": year, "unit_kind": kind, "unit": unit, "framework": framework,
                "source": source or filename, "parts": {}}
-        for header, raw in record.items():
+        for header, raw in cells.items():
             special = _SPECIAL.match(header)
             if header in ("kind", "unit"):
                 continue
@@ -205,6 +206,8 @@ def results_import(*, province: Province, year: int, filename: str, content: byt
     for number, errors in result.row_errors():
         report.problems += [Problem(None, "", f"không lưu được: {e.error}") for e in errors]
     report.imported = len(prepared)
+    record("results.imported", actor=actor, target=province, label=f"Kết quả năm {year}",
+           new={"year": year, "file": filename, "units": len(prepared), "source": source or filename})
     if dry_run or report.problems:
         transaction.set_rollback(True)
     return report

@@ -91,7 +91,7 @@ def results_upload(request):
         if not pending or pending["province"] != request.province.pk:
             messages.error(request, "Phiên nhập đã hết hạn; hãy tải tệp lên lại.")
             return redirect("rankings:results_upload", province=request.province.slug)
-        report = results_import(province=request.province, year=pending["year"], filename=pending["name"],
+        report = results_import(actor=request.user, province=request.province, year=pending["year"], filename=pending["name"],
                                 content=base64.b64decode(pending["content"]))
         if report.ok:
             messages.success(request, f"Đã nhập kết quả năm {pending['year']}: {report.imported} đơn vị.")
@@ -104,7 +104,7 @@ def results_upload(request):
             messages.error(request, "Tệp lớn hơn 2 MB.")
         else:
             content = upload.read()
-            report = results_import(province=request.province, year=int(year), filename=upload.name, content=content, dry_run=True)
+            report = results_import(actor=request.user, province=request.province, year=int(year), filename=upload.name, content=content, dry_run=True)
             if report.ok:
                 request.session[SESSION_KEY] = {"province": request.province.pk, "year": int(year), "name": upload.name,
                                                 "content": base64.b64encode(content).decode()}
@@ -200,7 +200,7 @@ def publication_detail(request, year: int):
 def publication_retry_view(request, year: int):
     publication = _publication_for(request, year)
     try:
-        publication_retry(publication=publication)
+        publication_retry(publication=publication, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -213,7 +213,7 @@ def publication_retry_view(request, year: int):
 def publication_discard_view(request, year: int):
     publication = _publication_for(request, year)
     try:
-        publication_discard(publication=publication)
+        publication_discard(publication=publication, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("rankings:publication_detail", province=request.province.slug, year=year)

@@ -5,6 +5,7 @@ code under test runs with the scope the middleware enters.
 """
 
 import pytest
+from django.db import transaction
 from django_scopes import scopes_disabled
 
 from dti_portal.accounts.models import Membership, Role, User
@@ -20,25 +21,39 @@ def make_user(username: str, *, superuser: bool = False) -> User:
     return user
 
 
+class Rewind:
+    """Measuring two sizes one after the other in one test: calling it at the top of each round
+    undoes what the previous round wrote (a savepoint rolled back). Periods with audit entries
+    cannot be deleted, so a test cannot clear them away any more."""
+
+    def __init__(self):
+        self.mark = None
+
+    def __call__(self) -> None:
+        if self.mark is not None:
+            transaction.savepoint_rollback(self.mark)
+        self.mark = transaction.savepoint()
+
+
 class World:
     """Province A (with units A1, A2) and province B (unit B1), and people in them."""
 
     def __init__(self):
         with scopes_disabled():
             self.province_a = tenancy_services.province_create(
-                slug="tinh-a", name="Tỉnh A", coordinating_agency="Sở KH&CN tỉnh A"
+                actor=None, slug="tinh-a", name="Tỉnh A", coordinating_agency="Sở KH&CN tỉnh A"
             )
             self.province_b = tenancy_services.province_create(
-                slug="tinh-b", name="Tỉnh B", coordinating_agency="Sở KH&CN tỉnh B"
+                actor=None, slug="tinh-b", name="Tỉnh B", coordinating_agency="Sở KH&CN tỉnh B"
             )
             so_a = self.province_a.unit_kinds.get(code="so")
             huyen_a = self.province_a.unit_kinds.get(code="huyen")
             so_b = self.province_b.unit_kinds.get(code="so")
-            self.unit_a1 = tenancy_services.unit_create(province=self.province_a, kind=so_a, name="Sở Y tế")
+            self.unit_a1 = tenancy_services.unit_create(actor=None, province=self.province_a, kind=so_a, name="Sở Y tế")
             self.unit_a2 = tenancy_services.unit_create(
-                province=self.province_a, kind=huyen_a, name="UBND huyện Krông Pắc", aliases=["UBND huyện Krông Pắk"]
+                actor=None, province=self.province_a, kind=huyen_a, name="UBND huyện Krông Pắc", aliases=["UBND huyện Krông Pắk"]
             )
-            self.unit_b1 = tenancy_services.unit_create(province=self.province_b, kind=so_b, name="Sở Tài chính")
+            self.unit_b1 = tenancy_services.unit_create(actor=None, province=self.province_b, kind=so_b, name="Sở Tài chính")
 
             self.platform_admin = make_user("quantri", superuser=True)
             self.admin_a = self._member("a.quantri", self.province_a, Role.PROVINCE_ADMIN)

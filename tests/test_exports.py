@@ -59,7 +59,7 @@ def test_the_catalogue_export_quotes_risky_text_in_csv_keeps_it_text_in_xlsx_and
     assert cells and all(c.data_type == "s" for c in cells)  # text, never a formula
     for name, content in (("lai.csv", csv_bytes), ("lai.xlsx", xlsx_bytes)):
         with scope(province=world.province_a):
-            report = framework_import(province=world.province_a, filename=name, content=content,
+            report = framework_import(actor=None, province=world.province_a, filename=name, content=content,
                                       meta={"name": f"Nhập lại {name}", "year": "2026", "unit_kind": "so"})
         assert report.ok, report.problems
         with scopes_disabled():

@@ -42,7 +42,7 @@ def test_an_extension_is_granted_to_a_unit_still_drafting(world, final_year):  #
 
 def _reimport(world):
     with scope(province=world.province_a):
-        return results_import(province=world.province_a, year=YEAR, filename="lai.csv",
+        return results_import(actor=None, province=world.province_a, year=YEAR, filename="lai.csv",
                               content="kind,unit,total\nso,Sở Y tế,10\n".encode())
 
 
@@ -71,5 +71,5 @@ def test_a_results_file_with_too_many_rows_or_columns_is_refused_before_any_row_
     header = ",".join(["kind", "unit", "total"] + [f"c{i}" for i in range(columns - 3)])
     body = "\n".join(",".join(["so", f"Sở {n}", "10"] + ["1"] * (columns - 3)) for n in range(rows))
     with scope(province=world.province_a), django_assert_max_num_queries(3):
-        report = results_import(province=world.province_a, year=2024, filename="lon.csv", content=f"{header}\n{body}".encode())
+        report = results_import(actor=None, province=world.province_a, year=2024, filename="lon.csv", content=f"{header}\n{body}".encode())
     assert not report.ok and f"Tệp có {rows} dòng và {columns} cột; tối đa 1000 dòng" in str(report.problems[0])

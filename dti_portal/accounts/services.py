@@ -1,4 +1,4 @@
-"""Writes to people and roles."""
+"""Writes to people and roles; each leaves an entry in the province's audit log."""
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope
 
+from dti_portal.audit.services import record
 from dti_portal.tenancy.models import Province, Unit
 from dti_portal.tenancy.services import province_create
 
@@ -57,10 +58,25 @@ def member_add(
     if Membership.objects.filter(user=user, province=province, role=role).exists():
         raise ValidationError({"role": "Người này đã có vai trò này trong tỉnh."})
     if member_here or not invite:
-        return Membership.objects.create(user=user, province=province, role=role, unit=unit)
+        membership = Membership.objects.create(user=user, province=province, role=role, unit=unit)
+        record("membership.added", actor=actor, target=membership, label=_role_label(user, membership),
+               new=_role_values(user, membership))
+        return membership
     invitation, _ = Invitation.objects.update_or_create(
         user=user, province=province, role=role, defaults={"unit": unit, "invited_by": actor})
+    record("invitation.sent", actor=actor, target=invitation, label=_role_label(user, invitation),
+           new=_role_values(user, invitation))
     return invitation
+
+
+def _role_values(user: User, role) -> dict:
+    """A role (membership or invitation) as its audit entries show it."""
+    return {"username": user.username, "role": role.get_role_display(), "unit": role.unit.name if role.unit_id else None}
+
+
+def _role_label(user: User, role) -> str:
+    unit = f" – {role.unit.name}" if role.unit_id else ""
+    return f"{user.username}: {role.get_role_display()}{unit}"
 
 
 @transaction.atomic
@@ -72,6 +88,8 @@ def invitation_answer(*, invitation: Invitation, user: User, accept: bool) -> Me
     if accept and not Membership.objects.filter(user=user, province=invitation.province, role=invitation.role).exists():
         membership = Membership.objects.create(user=user, province=invitation.province, role=invitation.role,
                                                unit=invitation.unit)
+    record("invitation.accepted" if accept else "invitation.declined", actor=user, target=invitation,
+           label=_role_label(user, invitation), new=_role_values(user, invitation))
     invitation.delete()
     return membership
 
@@ -80,24 +98,26 @@ def invitation_answer(*, invitation: Invitation, user: User, accept: bool) -> Me
 def membership_remove(*, membership: Membership, actor: User) -> None:
     if membership.user_id == actor.pk and membership.role == Role.PROVINCE_ADMIN:
         raise ValidationError("Bạn không thể tự bỏ vai trò quản trị của chính mình.")
+    record("membership.removed", actor=actor, target=membership, label=_role_label(membership.user, membership),
+           old=_role_values(membership.user, membership))
     membership.delete()
 
 
 @transaction.atomic
 def province_onboard(
     *, slug: str, name: str, coordinating_agency: str, admin_username: str,
-    admin_full_name: str = "", admin_email: str = "", admin_password: str = "",
+    admin_full_name: str = "", admin_email: str = "", admin_password: str = "", actor,
 ) -> Province:
     """The platform admin's act: a new province and its first province admin, or neither.
 
     Errors name the form's fields (`admin_password`, ...).
     """
-    province = province_create(slug=slug, name=name, coordinating_agency=coordinating_agency)
+    province = province_create(slug=slug, name=name, coordinating_agency=coordinating_agency, actor=actor)
     with scope(province=province):
         try:
             member_add(
                 province=province, username=admin_username, role=Role.PROVINCE_ADMIN,
-                full_name=admin_full_name, email=admin_email, password=admin_password, invite=False,
+                full_name=admin_full_name, email=admin_email, password=admin_password, invite=False, actor=actor,
             )
         except ValidationError as error:
             raise ValidationError({f"admin_{field}": errors for field, errors in error.error_dict.items()}) from error

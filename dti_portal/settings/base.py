@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "indicators",
     "assessments",
     "rankings",
+    "dti_portal.audit",
 ]
 
 MIDDLEWARE = [

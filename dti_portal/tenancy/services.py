@@ -1,9 +1,12 @@
-"""Writes to provinces and units. Every function validates, then saves in one transaction."""
+"""Writes to provinces and units. Every function validates, then saves in one transaction and
+leaves one entry in the province's audit log."""
 
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+
+from dti_portal.audit.services import changes, record
 
 from .models import RESERVED_SLUGS, Province, Unit, UnitAlias, UnitKind, UnitLineage
 from .names import name_key
@@ -16,7 +19,7 @@ DEFAULT_UNIT_KINDS = [
 
 
 @transaction.atomic
-def province_create(*, slug: str, name: str, coordinating_agency: str) -> Province:
+def province_create(*, slug: str, name: str, coordinating_agency: str, actor) -> Province:
     """Create a tenant with the usual unit kinds (sở, huyện, xã); more can be added later."""
     if slug in RESERVED_SLUGS:
         raise ValidationError({"slug": "Mã này dành cho hệ thống, hãy chọn mã khác."})
@@ -27,6 +30,8 @@ def province_create(*, slug: str, name: str, coordinating_agency: str) -> Provin
     province.save()
     for code, kind_name, order in DEFAULT_UNIT_KINDS:
         UnitKind.objects.create(province=province, code=code, name=kind_name, order=order)
+    record("province.created", actor=actor, target=province,
+           new={"slug": slug, "name": name, "coordinating_agency": coordinating_agency})
     return province
 
 
@@ -41,10 +46,12 @@ def _check_unit(unit: Unit) -> None:
 
 
 @transaction.atomic
-def unit_kind_create(*, province: Province, code: str, name: str, order: int = 0) -> UnitKind:
+def unit_kind_create(*, province: Province, code: str, name: str, order: int = 0, actor) -> UnitKind:
     if UnitKind.objects.filter(province=province, code=code).exists():
         raise ValidationError({"code": "Tỉnh đã có loại đơn vị mang mã này."})
-    return UnitKind.objects.create(province=province, code=code, name=name.strip(), order=order)
+    kind = UnitKind.objects.create(province=province, code=code, name=name.strip(), order=order)
+    record("unit_kind.created", actor=actor, target=kind, new={"code": code, "name": kind.name, "order": order})
+    return kind
 
 
 @transaction.atomic
@@ -57,37 +64,52 @@ def unit_create(
     valid_to: date | None = None,
     note: str = "",
     aliases: list[str] = (),
+    actor,
 ) -> Unit:
     unit = Unit(province=province, kind=kind, name=name.strip(), valid_from=valid_from, valid_to=valid_to, note=note)
     _check_unit(unit)
     unit.save()
+    record("unit.created", actor=actor, target=unit, new=_unit_values(unit))
     for alias in aliases:
-        unit_add_alias(unit=unit, name=alias)
+        unit_add_alias(unit=unit, name=alias, actor=actor)
     return unit
 
 
+def _unit_values(unit: Unit) -> dict:
+    """A unit as its audit entries show it."""
+    return {"name": unit.name, "kind": unit.kind.name, "note": unit.note,
+            "valid_from": unit.valid_from.isoformat() if unit.valid_from else None,
+            "valid_to": unit.valid_to.isoformat() if unit.valid_to else None}
+
+
 @transaction.atomic
-def unit_update(*, unit: Unit, **fields) -> Unit:
+def unit_update(*, unit: Unit, actor, **fields) -> Unit:
+    before = _unit_values(Unit.objects.select_related("kind").get(pk=unit.pk))
     for field, value in fields.items():
         setattr(unit, field, value)
     unit.name = unit.name.strip()
     _check_unit(unit)
     unit.save()
+    old, new = changes(before, _unit_values(unit))
+    if new:
+        record("unit.updated", actor=actor, target=unit, old=old, new=new)
     return unit
 
 
 @transaction.atomic
-def unit_add_alias(*, unit: Unit, name: str, note: str = "") -> UnitAlias:
+def unit_add_alias(*, unit: Unit, name: str, note: str = "", actor) -> UnitAlias:
     name = name.strip()
     if not name:
         raise ValidationError({"name": "Hãy nhập tên gọi khác."})
     if name_key(name) == name_key(unit.name) or unit.aliases.filter(key=name_key(name)).exists():
         raise ValidationError({"name": "Đơn vị đã có tên gọi này."})
-    return UnitAlias.objects.create(unit=unit, name=name, note=note)
+    alias = UnitAlias.objects.create(unit=unit, name=name, note=note)
+    record("unit.alias_added", actor=actor, target=unit, new={"alias": name, "note": note})
+    return alias
 
 
 @transaction.atomic
-def units_merge(*, predecessors: list[Unit], successor: Unit, effective_date: date, note: str = "") -> None:
+def units_merge(*, predecessors: list[Unit], successor: Unit, effective_date: date, note: str = "", actor) -> None:
     """Record that `predecessors` were merged into `successor` on `effective_date`.
 
     The predecessors stay (their results remain readable); they close the day before.
@@ -106,3 +128,5 @@ def units_merge(*, predecessors: list[Unit], successor: Unit, effective_date: da
     if successor.valid_from is None:
         successor.valid_from = effective_date
         successor.save(update_fields=["valid_from"])
+    record("units.merged", actor=actor, target=successor, reason=note,
+           new={"predecessors": [unit.name for unit in predecessors], "effective_date": effective_date.isoformat()})

@@ -48,7 +48,7 @@ def platform_admin_home(request):
     form = ProvinceCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            province = province_onboard(**form.cleaned_data)
+            province = province_onboard(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -89,7 +89,7 @@ def unit_create(request):
     form = UnitForm(request.POST or None, province=request.province)
     if request.method == "POST" and form.is_valid():
         try:
-            unit = services.unit_create(province=request.province, **form.cleaned_data)
+            unit = services.unit_create(actor=request.user, province=request.province, **form.cleaned_data)
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -104,7 +104,7 @@ def unit_edit(request, unit_id: int):
     form = UnitForm(request.POST or None, instance=unit, province=request.province)
     if request.method == "POST" and form.is_valid():
         try:
-            services.unit_update(unit=unit, **form.cleaned_data)
+            services.unit_update(actor=request.user, unit=unit, **form.cleaned_data)
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -138,7 +138,7 @@ def unit_alias_add(request, unit_id: int):
     form = AliasForm(request.POST)
     if form.is_valid():
         try:
-            services.unit_add_alias(unit=unit, **form.cleaned_data)
+            services.unit_add_alias(actor=request.user, unit=unit, **form.cleaned_data)
         except ValidationError as error:
             _form_errors(form, error)
     if form.errors:
@@ -156,7 +156,7 @@ def unit_merge(request, unit_id: int):
         data = form.cleaned_data
         try:
             services.units_merge(
-                predecessors=[unit], successor=data["successor"], effective_date=data["effective_date"], note=data["note"]
+                actor=request.user, predecessors=[unit], successor=data["successor"], effective_date=data["effective_date"], note=data["note"]
             )
         except ValidationError as error:
             _form_errors(form, error)
@@ -171,7 +171,7 @@ def unit_kind_create(request):
     form = UnitKindForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            kind = services.unit_kind_create(province=request.province, **form.cleaned_data)
+            kind = services.unit_kind_create(actor=request.user, province=request.province, **form.cleaned_data)
         except ValidationError as error:
             _form_errors(form, error)
         else:

@@ -145,8 +145,8 @@ def _small_framework(province):
     with scopes_disabled():
         kind = province.unit_kinds.get(code="so")
     with scope(province=province):
-        framework = framework_create(province=province, meta=FrameworkMeta(name="Bộ chỉ số thử", year=2025, unit_kind=kind))
-        indicator = indicator_save(framework=framework, indicator=None, parent=None, data={
+        framework = framework_create(actor=None, province=province, meta=FrameworkMeta(name="Bộ chỉ số thử", year=2025, unit_kind=kind))
+        indicator = indicator_save(actor=None, framework=framework, indicator=None, parent=None, data={
             "code": "1", "name": "Nhận thức số", "max_points": 10, "rule": "yes_no", "params": {},
             "guidance": "", "evidence_required": "", "data_source": "", "verifying_agency": ""})
     return framework, indicator
@@ -212,7 +212,7 @@ def _assessment_with_evidence(world, province, framework, officer):
         framework.save()
         period = Period(province=province, year=2025, name="Kỳ 2025",
                         self_assessment_start=today - timedelta(days=1), self_assessment_end=today + timedelta(days=1))
-        period_save(period=period, frameworks={framework.unit_kind: framework})
+        period_save(period=period, frameworks={framework.unit_kind: framework}, actor=None)
         period_open(period=period, actor=officer)
         assessment = Assessment.objects.get(period=period)
         evidence = evidence_add(assessment=assessment, indicator=world_indicator(framework), actor=officer,

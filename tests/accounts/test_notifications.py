@@ -12,6 +12,7 @@ from assessments.models import Assessment
 from assessments.notifications import notify, notify_all
 from dti_portal.accounts.models import Membership, Notification, Role
 from tests.assessments.conftest import assessment, indicators, period, team  # noqa: F401 (fixtures)
+from tests.conftest import Rewind
 
 LIST = reverse("notifications:list", kwargs={"province": "tinh-a"})
 
@@ -198,8 +199,9 @@ def _units_in_round1(world, units: int):
 
 def test_a_period_wide_act_notifies_every_unit_in_one_insert_and_the_same_queries_for_5_or_30_units(
         world, django_capture_on_commit_callbacks):
-    counts = []
+    counts, rewind = [], Rewind()
     for units in (5, 30):
+        rewind()
         assessments = _units_in_round1(world, units)
         mail.outbox.clear()
         with scope(province=world.province_a), CaptureQueriesContext(connection) as queries, \

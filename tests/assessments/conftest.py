@@ -19,7 +19,7 @@ FIELDS = {"guidance": "", "evidence_required": "", "data_source": "", "verifying
 
 
 def node(framework, code, name, max_points, rule="manual", params=None, parent=None, **extra):
-    return indicator_save(framework=framework, indicator=None, parent=parent, data=FIELDS | extra | {
+    return indicator_save(actor=None, framework=framework, indicator=None, parent=parent, data=FIELDS | extra | {
         "code": code, "name": name, "max_points": max_points, "rule": rule, "params": params or {}})
 
 
@@ -28,7 +28,7 @@ def build_framework(province, kind_code="so", extra_leaves=0):
     with scopes_disabled():
         kind = province.unit_kinds.get(code=kind_code)
     with scope(province=province):
-        fw = framework_create(province=province, meta=FrameworkMeta(name="Bộ chỉ số sở 2025", year=2025, unit_kind=kind))
+        fw = framework_create(actor=None, province=province, meta=FrameworkMeta(name="Bộ chỉ số sở 2025", year=2025, unit_kind=kind))
         root = node(fw, "1", "Nhận thức số", 30 + extra_leaves, "sum")
         node(fw, "1.1", "Có chuyên mục chuyển đổi số trên cổng", 10, "yes_no", parent=root,
              evidence_required="Ảnh chụp chuyên mục")
@@ -47,7 +47,7 @@ def open_period(world, province, framework, *, start=-5, end=5):
     with scope(province=province):
         period = Period(province=province, year=2025, name="Kỳ đánh giá 2025",
                         self_assessment_start=today + timedelta(days=start), self_assessment_end=today + timedelta(days=end))
-        period_save(period=period, frameworks={framework.unit_kind: framework})
+        period_save(period=period, frameworks={framework.unit_kind: framework}, actor=None)
         period_open(period=period, actor=world.admin_a)
     return period
 

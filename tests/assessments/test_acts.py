@@ -260,7 +260,7 @@ def test_a_confirmation_page_costs_the_same_queries_for_one_unit_or_many(team, a
     with scopes_disabled():
         kind = team.province_a.unit_kinds.get(code="so")
         for n in range(5):
-            unit = unit_create(province=team.province_a, kind=kind, name=f"Sở thêm {n}")
+            unit = unit_create(actor=None, province=team.province_a, kind=kind, name=f"Sở thêm {n}")
             Assessment.objects.create(period_id=assessment.period_id, unit=unit, framework_id=assessment.framework_id,
                                       status=S.ROUND1)
     with CaptureQueriesContext(connection) as many:

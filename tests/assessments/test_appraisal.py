@@ -15,7 +15,8 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from assessments import appraisal
-from assessments.models import Answer, Assessment, Event, Period, Review, SignOff
+from assessments.models import Answer, Assessment, Period, Review, SignOff
+from dti_portal.audit.models import Entry
 from dti_portal.accounts.models import Membership, Role
 from tests.conftest import make_user
 
@@ -183,7 +184,7 @@ def test_only_a_province_admin_reopens_a_final_result_with_a_reason(team, assess
     admin.post(url, {"reason": "Sai sót khi nhập điểm chỉ tiêu 2"})
     assert _status(assessment) == S.ROUND2
     with scopes_disabled():
-        event = Event.objects.get(assessment=assessment, action="assessment.reopened")
+        event = Entry.objects.get(assessment=assessment, action="assessment.reopened")
         assert not SignOff.objects.filter(assessment=assessment).exists()
     assert event.reason == "Sai sót khi nhập điểm chỉ tiêu 2" and event.actor == team.admin_a and "A Thamdinh" in event.old["signoffs"][0]
 

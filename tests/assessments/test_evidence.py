@@ -11,7 +11,8 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from assessments.evidence import EvidenceRefused, check_upload, sanitise_name
-from assessments.models import Assessment, Event, Evidence
+from assessments.models import Assessment, Evidence
+from dti_portal.audit.models import Entry
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -125,7 +126,7 @@ def test_an_officer_uploads_evidence_it_is_stored_unguessably_and_downloaded_bac
     assert "attachment" in download["Content-Disposition"] and download["X-Content-Type-Options"] == "nosniff"
     assert download["Content-Security-Policy"] == "sandbox"  # its own policy, not replaced by the site-wide one
     with scopes_disabled():
-        assert Event.objects.filter(assessment=assessment, action="evidence.added").count() == 1
+        assert Entry.objects.filter(assessment=assessment, action="evidence.added").count() == 1
 
 
 def test_refused_uploads_say_why_and_store_nothing(world, assessment, indicators, client_as):

@@ -8,8 +8,9 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from assessments import appraisal
+from dti_portal.audit.actions import ACTIONS
 from assessments.history import (
-    ACTION_LABELS, action_label, csv_cell, describe, inputs_change, input_value, stored_number, typed_number,
+    action_label, csv_cell, describe, inputs_change, input_value, stored_number, typed_number,
 )
 from assessments.services import answer_save
 
@@ -23,10 +24,10 @@ def test_every_kind_of_event_the_services_write_has_a_vietnamese_label():
     assert action_label("answer.saved") == "Lưu số liệu"
     assert action_label("assessment.round1.adjust") == "Thẩm định lần 1: Điều chỉnh điểm"
     assert action_label("assessment.round2.withdraw") == "Thẩm định lần 2: Rút điều chỉnh (về điểm tự đánh giá)"
-    assert action_label("assessment.round1.closed") == "Đóng vòng thẩm định lần 1"
+    assert action_label("assessment.round1.closed") == "Đóng vòng thẩm định lần 1: sang thẩm định lần 2"
     assert action_label("assessment.reopened") == "Mở lại kết quả"
     assert action_label("something.new") == "something.new"  # an unknown kind is shown, never dropped
-    assert all(label and not label.startswith(("assessment.", "answer.")) for label in ACTION_LABELS.values())
+    assert all(label and not label.startswith(("assessment.", "answer.")) for label in ACTIONS.values())
 
 
 def test_numbers_are_written_the_vietnamese_way_whether_typed_or_stored():

@@ -9,10 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from assessments.models import Answer, Assessment, Event, Period
+from assessments.models import Answer, Assessment, Period
+from dti_portal.audit.models import Entry
 from assessments.services import extension_grant, period_open, period_save
 from indicators.models import Framework
 from tests.assessments.conftest import build_framework, open_period
+from tests.conftest import Rewind
 
 
 def _entry(assessment, **query):
@@ -57,7 +59,7 @@ def test_a_period_cannot_open_with_a_draft_framework_or_twice(world):
         framework.save()
         today = timezone.localdate()
         period = Period(province=world.province_a, year=2025, name="Kỳ", self_assessment_start=today, self_assessment_end=today)
-        period_save(period=period, frameworks={framework.unit_kind: framework})
+        period_save(period=period, frameworks={framework.unit_kind: framework}, actor=None)
         with pytest.raises(Exception, match="chưa được áp dụng"):
             period_open(period=period, actor=world.admin_a)
 
@@ -167,10 +169,9 @@ def test_the_page_costs_the_same_queries_for_a_small_and_a_large_framework(world
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    counts = []
+    counts, rewind = [], Rewind()
     for extra in (0, 60):
-        with scopes_disabled():
-            Period.objects.all().delete()
+        rewind()
         period = open_period(world, world.province_a, build_framework(world.province_a, extra_leaves=extra))
         with scopes_disabled():
             assessment = Assessment.objects.get(period=period)
@@ -297,7 +298,7 @@ def test_every_change_is_logged_with_who_when_old_and_new(world, assessment, ind
     _save(client, assessment, indicators["1.2"], a="5", b="10")
     _save(client, assessment, indicators["1.2"], a="5", b="10")  # unchanged: nothing new to log
     with scopes_disabled():
-        events = list(Event.objects.filter(assessment=assessment, action="answer.saved"))
+        events = list(Entry.objects.filter(assessment=assessment, action="answer.saved"))
     assert len(events) == 2
     assert events[1].old["inputs"] == {"a": "4", "b": "10"} and events[1].new["self_score"] == "5"
     assert events[1].actor == world.officer_a1
@@ -309,15 +310,15 @@ def test_every_change_is_logged_with_who_when_old_and_new(world, assessment, ind
 def test_the_event_log_cannot_be_edited_or_deleted(world, assessment, indicators, client_as):
     _save(client_as(world.officer_a1), assessment, indicators["1.2"], a="4", b="10")
     with scopes_disabled():
-        event = Event.objects.filter(assessment=assessment).first()
+        event = Entry.objects.filter(assessment=assessment).first()
         with pytest.raises(PermissionError):
             event.delete()
         with pytest.raises(PermissionError):
             event.save()
         with pytest.raises(PermissionError):
-            Event.objects.filter(pk=event.pk).delete()
+            Entry.objects.filter(pk=event.pk).delete()
         with pytest.raises(PermissionError):
-            Event.objects.filter(pk=event.pk).update(reason="sửa")
+            Entry.objects.filter(pk=event.pk).update(reason="sửa")
 
 
 # --- entry without reloads (htmx) -----------------------------------------------------------
@@ -374,7 +375,7 @@ def test_a_stale_save_overwrites_nothing_and_refreshes_the_card_with_the_stored_
     assert "vừa được lưu ở nơi khác" in page and 'value="4"' in page
     assert _answer(assessment, "1.2").inputs == {"a": "4", "b": "10"}
     with scopes_disabled():
-        assert Event.objects.filter(assessment=assessment, action="answer.saved").count() == 1
+        assert Entry.objects.filter(assessment=assessment, action="answer.saved").count() == 1
 
 
 def _group_save(client, assessment, cards, group="i-1", htmx=True):
@@ -451,10 +452,9 @@ def test_an_htmx_save_of_one_card_or_of_a_group_costs_the_same_queries_whatever_
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    counts = []
+    counts, rewind = [], Rewind()
     for extra in (0, 60):
-        with scopes_disabled():
-            Period.objects.all().delete()
+        rewind()
         period = open_period(world, world.province_a, build_framework(world.province_a, extra_leaves=extra))
         with scopes_disabled():
             assessment = Assessment.objects.get(period=period)

@@ -15,7 +15,8 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from assessments import workbook
-from assessments.models import Answer, Assessment, Event, Period
+from assessments.models import Answer, Assessment, Period
+from dti_portal.audit.models import Entry
 from assessments.services import answer_save, assessment_submit, period_open, period_save
 from assessments.workbook import DATA_SHEET, META_SHEET, WorkbookRefused, read_workbook, render_workbook, workbook_layout
 from dti_portal.tenancy import services as tenancy_services
@@ -33,7 +34,7 @@ def build_catalogue(province, extra: int = 0):
     with scopes_disabled():
         kind = province.unit_kinds.get(code="so")
     with scope(province=province):
-        fw = framework_create(province=province, meta=FrameworkMeta(name="Bộ chỉ số thử", year=2025, unit_kind=kind))
+        fw = framework_create(actor=None, province=province, meta=FrameworkMeta(name="Bộ chỉ số thử", year=2025, unit_kind=kind))
         root = node(fw, "1", "Chính quyền số", 40, "sum")
         node(fw, "1.1", "Có chuyên mục chuyển đổi số", 10, "yes_no", parent=root, guidance="Xem cổng thông tin.")
         node(fw, "1.2", "Trưởng ban chỉ đạo", 10, "choice", {"options": [
@@ -62,7 +63,7 @@ def setup(world):
 
     with scopes_disabled():
         kind = world.province_a.unit_kinds.get(code="so")
-        world.unit_a3 = tenancy_services.unit_create(province=world.province_a, kind=kind, name="Sở Tài chính")
+        world.unit_a3 = tenancy_services.unit_create(actor=None, province=world.province_a, kind=kind, name="Sở Tài chính")
         world.officer_a3 = make_user("a.canbo3")
         Membership.objects.create(user=world.officer_a3, province=world.province_a, role=Role.UNIT_OFFICER, unit=world.unit_a3)
     framework = build_catalogue(world.province_a)
@@ -225,7 +226,7 @@ def test_a_filled_workbook_is_previewed_then_saved_with_events(setup, client_as)
         assert str(answers["1.4"].self_score) == "8.5000"
         assert answers["3"].inputs == {"value": "41,6"}
         assert answers["1.3"].inputs == {"ticked": ["Dự họp của tỉnh"]}
-        assert Event.objects.filter(assessment=setup.assessment, action="answer.saved").count() == 7
+        assert Entry.objects.filter(assessment=setup.assessment, action="answer.saved").count() == 7
         setup.assessment.refresh_from_db()
         assert setup.assessment.self_total is not None
 
@@ -350,7 +351,7 @@ def test_a_workbook_of_another_period_is_refused(setup, client_as):
     with scope(province=setup.province_a):
         later = Period(province=setup.province_a, year=2026, name="Kỳ đánh giá 2026",
                        self_assessment_start=today - timedelta(days=1), self_assessment_end=today + timedelta(days=5))
-        period_save(period=later, frameworks={setup.framework.unit_kind: setup.framework})
+        period_save(period=later, frameworks={setup.framework.unit_kind: setup.framework}, actor=None)
         period_open(period=later, actor=setup.admin_a)
         next_year = Assessment.objects.get(period=later, unit=setup.unit_a1)
     error = refused(client_as(setup.officer_a1), next_year, export(setup.assessment))
@@ -424,7 +425,7 @@ def test_a_confirmation_after_the_deadline_saves_nothing(setup, client_as):
     response = client.post(url("workbook_confirm", setup.assessment), {"token": token}, follow=True)
     assert "Chưa lưu gì: Đã hết hạn tự đánh giá" in response.content.decode()
     with scopes_disabled():
-        assert not Answer.objects.exists() and not Event.objects.filter(action="answer.saved").exists()
+        assert not Answer.objects.exists() and not Entry.objects.filter(action="answer.saved").exists()
 
 
 def test_only_the_units_officer_uses_the_workbook(setup, client_as):

@@ -24,7 +24,7 @@ def second_unit(world):
     """A second sở, created before the period opens so that it gets an assessment too."""
     with scopes_disabled():
         kind = world.province_a.unit_kinds.get(code="so")
-        return unit_create(province=world.province_a, kind=kind, name="Sở Tài chính")
+        return unit_create(actor=None, province=world.province_a, kind=kind, name="Sở Tài chính")
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ import pytest
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
-from assessments.models import Answer, Assessment, Event
+from assessments.models import Answer, Assessment
+from dti_portal.audit.models import Entry
 from assessments.workbook import DATA_SHEET
 from tests.assessments.conftest import open_period
 from tests.assessments.test_workbook import build_catalogue, set_input
@@ -84,4 +85,4 @@ def test_an_officer_uploads_a_filled_workbook_reviews_the_preview_and_confirms(w
     with scopes_disabled():
         assert Answer.objects.filter(assessment=assessment).count() == 6
         assert Answer.objects.get(assessment=assessment, indicator__code="1.4").inputs == {"a": "41,6", "b": "100"}
-        assert Event.objects.filter(assessment=assessment, action="answer.saved").count() == 6
+        assert Entry.objects.filter(assessment=assessment, action="answer.saved").count() == 6

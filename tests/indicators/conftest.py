@@ -23,8 +23,8 @@ def reference_2021() -> bytes:
 def province_unit(world):
     """A unit of kind "tinh" in province A: the province tracking its own national DTI."""
     with scopes_disabled():
-        kind = tenancy_services.unit_kind_create(province=world.province_a, code="tinh", name="Tỉnh", order=0)
-        return tenancy_services.unit_create(province=world.province_a, kind=kind, name="UBND tỉnh A")
+        kind = tenancy_services.unit_kind_create(actor=None, province=world.province_a, code="tinh", name="Tỉnh", order=0)
+        return tenancy_services.unit_create(actor=None, province=world.province_a, kind=kind, name="UBND tỉnh A")
 
 
 META_2021 = {"name": "Chỉ số DTI cấp tỉnh (922/QĐ-BTTTT)", "year": "2021", "unit_kind": "tinh",

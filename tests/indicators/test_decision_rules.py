@@ -35,8 +35,8 @@ def framework(world):
     province = world.province_a
     with scope(province=province):
         kind = province.unit_kinds.get(code="so")
-        fw = framework_create(province=province, meta=FrameworkMeta(name="Bộ chỉ số sở", year=2025, unit_kind=kind))
-        indicator_save(framework=fw, indicator=None, parent=None, data=FIELDS | {
+        fw = framework_create(actor=None, province=province, meta=FrameworkMeta(name="Bộ chỉ số sở", year=2025, unit_kind=kind))
+        indicator_save(actor=None, framework=fw, indicator=None, parent=None, data=FIELDS | {
             "code": "1", "name": "Tham dự họp", "max_points": Decimal("2.5"), "rule": "manual", "params": {}})
     return fw
 

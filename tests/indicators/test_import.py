@@ -36,7 +36,7 @@ def corrected(reference: bytes) -> bytes:
 
 def _import(world, content, filename="dti.csv", **kwargs):
     with scope(province=world.province_a):
-        return framework_import(province=world.province_a, filename=filename, content=content,
+        return framework_import(actor=None, province=world.province_a, filename=filename, content=content,
                                 meta=kwargs.pop("meta", META_2021), **kwargs)
 
 
@@ -97,11 +97,11 @@ def test_export_then_import_gives_an_identical_framework(world, province_unit, r
         first_tree = _tree(first)
         dataset = IndicatorResource(first).export()
         xlsx = render_xlsx(dataset, meta_values(first))
-        again = framework_import(province=world.province_a, filename="x.xlsx", content=xlsx).framework
+        again = framework_import(actor=None, province=world.province_a, filename="x.xlsx", content=xlsx).framework
         assert again is not None
         assert _tree(again) == first_tree
         assert meta_values(again) == meta_values(first)
-        via_csv = framework_import(province=world.province_a, filename="x.csv", content=render_csv(dataset), meta=META_2021)
+        via_csv = framework_import(actor=None, province=world.province_a, filename="x.csv", content=render_csv(dataset), meta=META_2021)
         assert via_csv.ok and _tree(via_csv.framework) == first_tree
 
 
@@ -187,7 +187,7 @@ def test_a_ratio_steps_criterion_imports_as_the_decision_writes_it_and_exports_b
         assert indicator.params_text == "từ 70 %: 0,5 × điểm tối đa; từ 90 %: 40 điểm; mẫu số bằng 0 thì được 0 điểm"
         first_tree = _tree(report.framework)
         dataset = IndicatorResource(report.framework).export()
-        again = framework_import(province=world.province_a, filename="x.csv", content=render_csv(dataset),
+        again = framework_import(actor=None, province=world.province_a, filename="x.csv", content=render_csv(dataset),
                                  meta=META_2021 | {"unit_kind": "so"})
         assert again.ok and _tree(again.framework) == first_tree
 

@@ -45,14 +45,14 @@ def test_the_framework_form_sets_whether_non_reporting_units_are_ranked(world, c
 
 def test_a_catalogue_file_says_whether_non_reporting_units_are_ranked(world):
     with scope(province=world.province_a):
-        first = framework_import(province=world.province_a, filename="x.csv", content=CSV,
+        first = framework_import(actor=None, province=world.province_a, filename="x.csv", content=CSV,
                                  meta={"name": "Từ tệp", "year": "2026", "unit_kind": "so", "non_reporting": "unranked"})
         assert first.ok and first.framework.non_reporting == "unranked"
         # The workbook's info sheet carries it: an export imports back with the same setting.
         xlsx = render_xlsx(IndicatorResource(first.framework).export(), meta_values(first.framework))
-        again = framework_import(province=world.province_a, filename="x.xlsx", content=xlsx).framework
+        again = framework_import(actor=None, province=world.province_a, filename="x.xlsx", content=xlsx).framework
         assert again.non_reporting == "unranked" and meta_values(again)["non_reporting"] == "unranked"
-        plain = framework_import(province=world.province_a, filename="x.csv", content=CSV,
+        plain = framework_import(actor=None, province=world.province_a, filename="x.csv", content=CSV,
                                  meta={"name": "Không ghi", "year": "2026", "unit_kind": "so"})
         assert plain.framework.non_reporting == "last"
         _, problems = parse_meta(world.province_a, {"name": "X", "year": "2026", "unit_kind": "so", "non_reporting": "doi-khi"})
@@ -73,6 +73,6 @@ def test_a_clone_keeps_the_setting(world):
     from indicators.services import framework_clone
 
     with scope(province=world.province_a):
-        source = framework_import(province=world.province_a, filename="x.csv", content=CSV,
+        source = framework_import(actor=None, province=world.province_a, filename="x.csv", content=CSV,
                                   meta={"name": "Gốc", "year": "2025", "unit_kind": "so", "non_reporting": "unranked"}).framework
-        assert framework_clone(framework=source, year=2026).non_reporting == "unranked"
+        assert framework_clone(actor=None, framework=source, year=2026).non_reporting == "unranked"

@@ -17,7 +17,7 @@ FIELDS = {"guidance": "", "evidence_required": "", "data_source": "", "verifying
 
 
 def _node(framework, code, name, max_points, rule="manual", params=None, parent=None, **extra):
-    return indicator_save(framework=framework, indicator=None, parent=parent, data=FIELDS | extra | {
+    return indicator_save(actor=None, framework=framework, indicator=None, parent=parent, data=FIELDS | extra | {
         "code": code, "name": name, "max_points": max_points, "rule": rule, "params": params or {}})
 
 
@@ -27,7 +27,7 @@ def framework(world):
     province = world.province_a
     with scope(province=province):
         kind = province.unit_kinds.get(code="so")
-        fw = framework_create(province=province, meta=FrameworkMeta(name="Bộ chỉ số sở", year=2025, unit_kind=kind))
+        fw = framework_create(actor=None, province=province, meta=FrameworkMeta(name="Bộ chỉ số sở", year=2025, unit_kind=kind))
         root = _node(fw, "1", "Nhận thức số", 20, "sum")
         _node(fw, "1.1", "Có chuyên mục chuyển đổi số", 10, "yes_no", parent=root, guidance="Ảnh chụp cổng thông tin")
         _node(fw, "1.2", "Số văn bản chỉ đạo", 10, "count", {"per_item": 2}, parent=root)
@@ -144,7 +144,7 @@ def test_a_child_whose_max_exceeds_its_parents_is_refused(world, framework, clie
 
 def test_a_parent_from_another_framework_is_refused(world, framework, client_as):
     with scope(province=world.province_a):
-        other = framework_create(province=world.province_a, meta=FrameworkMeta(
+        other = framework_create(actor=None, province=world.province_a, meta=FrameworkMeta(
             name="Khác", year=2025, unit_kind=framework.unit_kind))
         stranger = _node(other, "9", "Lạ", 10)
     response = _indicator_post(client_as(world.admin_a), framework, parent=stranger.pk)

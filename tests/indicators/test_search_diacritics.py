@@ -12,15 +12,15 @@ def _framework(world):
     province = world.province_a
     with scope(province=province):
         kind = province.unit_kinds.get(code="so")
-        fw = framework_create(province=province, meta=FrameworkMeta(name="Bộ chỉ số sở", year=2025, unit_kind=kind))
-        root = indicator_save(framework=fw, indicator=None, parent=None, data=FIELDS | {
+        fw = framework_create(actor=None, province=province, meta=FrameworkMeta(name="Bộ chỉ số sở", year=2025, unit_kind=kind))
+        root = indicator_save(actor=None, framework=fw, indicator=None, parent=None, data=FIELDS | {
             "code": "1", "name": "Nhận thức số", "max_points": 20, "rule": "sum", "params": {}})
-        indicator_save(framework=fw, indicator=None, parent=root, data=FIELDS | {
+        indicator_save(actor=None, framework=fw, indicator=None, parent=root, data=FIELDS | {
             "code": "1.1", "name": "Có chuyên mục chuyển đổi số", "max_points": 10, "rule": "yes_no", "params": {}})
-        indicator_save(framework=fw, indicator=None, parent=root, data=FIELDS | {
+        indicator_save(actor=None, framework=fw, indicator=None, parent=root, data=FIELDS | {
             "code": "1.2", "name": "Số văn bản chỉ đạo", "max_points": 10, "rule": "count", "params": {"per_item": 2},
             "guidance": "Văn bản của UBND tỉnh Đắk Lắk"})
-        indicator_save(framework=fw, indicator=None, parent=None, data=FIELDS | {
+        indicator_save(actor=None, framework=fw, indicator=None, parent=None, data=FIELDS | {
             "code": "2", "name": "Tỷ lệ hồ sơ trực tuyến", "max_points": 10, "rule": "ratio", "params": {}})
     return fw
 

@@ -19,16 +19,16 @@ def _framework(world, criteria: int):
     province = world.province_a
     with scope(province=province):
         kind = province.unit_kinds.get(code="so")
-        fw = framework_create(province=province, meta=FrameworkMeta(
+        fw = framework_create(actor=None, province=province, meta=FrameworkMeta(
             name=f"Bộ {criteria}", year=2025, unit_kind=kind, aggregates=["Chính quyền số"]))
-        pillars = [indicator_save(framework=fw, indicator=None, parent=None, data=FIELDS | {
+        pillars = [indicator_save(actor=None, framework=fw, indicator=None, parent=None, data=FIELDS | {
             "code": str(p), "name": f"Trụ cột {p}", "max_points": criteria * 5, "rule": "sum", "params": {},
             "aggregates": ["Chính quyền số"]}) for p in (1, 2)]
         for p, pillar in enumerate(pillars, start=1):
-            group = indicator_save(framework=fw, indicator=None, parent=pillar, data=FIELDS | {
+            group = indicator_save(actor=None, framework=fw, indicator=None, parent=pillar, data=FIELDS | {
                 "code": f"{p}.1", "name": f"Nhóm {p}.1", "max_points": criteria * 5, "rule": "sum", "params": {}})
             for c in range(criteria // 2):
-                indicator_save(framework=fw, indicator=None, parent=group, data=FIELDS | {
+                indicator_save(actor=None, framework=fw, indicator=None, parent=group, data=FIELDS | {
                     "code": f"{p}.1.{c + 1}", "name": f"Số văn bản {p}.1.{c + 1}", "max_points": 10, "rule": "count",
                     "params": {"per_item": 2}})
     return fw

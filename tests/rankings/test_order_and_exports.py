@@ -104,7 +104,7 @@ def test_export_ranking_without_a_kind_writes_one_table_with_a_kind_column_that_
         province = Province.objects.get(slug="daknong")
         published = {(r.unit.name, r.total) for r in ImportedResult.objects.filter(province=province, year=2023).select_related("unit")}
     with scope(province=province):
-        report = results_import(province=province, year=2019, filename="xuat.csv", content=text.encode())
+        report = results_import(actor=None, province=province, year=2019, filename="xuat.csv", content=text.encode())
     assert report.ok, [str(p) for p in report.problems]
     with scopes_disabled():
         again = {(r.unit.name, r.total) for r in ImportedResult.objects.filter(province=province, year=2019).select_related("unit")}

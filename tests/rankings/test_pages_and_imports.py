@@ -64,7 +64,7 @@ def _import(slug, year, text):
 
     province = Province.objects.get(slug=slug)
     with scope(province=province):
-        return results_import(province=province, year=year, filename="x.csv", content=text.encode())
+        return results_import(actor=None, province=province, year=year, filename="x.csv", content=text.encode())
 
 
 @pytest.mark.parametrize("text, message", [

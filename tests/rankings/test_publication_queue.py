@@ -19,7 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from assessments.models import Answer, Assessment, Event, Period
+from assessments.models import Answer, Assessment, Period
+from dti_portal.audit.models import Entry
 from assessments.services import period_open, period_save
 from assessments.totals import refresh_totals
 from dti_portal.tenancy import services as tenancy_services
@@ -35,7 +36,7 @@ FIELDS = {"guidance": "", "evidence_required": "", "data_source": "", "verifying
 
 
 def _node(framework, code, name, max_points, rule="manual", parent=None):
-    return indicator_save(framework=framework, indicator=None, parent=parent, data=FIELDS | {
+    return indicator_save(actor=None, framework=framework, indicator=None, parent=parent, data=FIELDS | {
         "code": code, "name": name, "max_points": max_points, "rule": rule, "params": {}})
 
 
@@ -46,9 +47,9 @@ def final_year(world):
     with scopes_disabled():
         kind = province.unit_kinds.get(code="so")
         for name in ("Sở Tư pháp", "Sở Nội vụ", "Sở Tài chính"):
-            tenancy_services.unit_create(province=province, kind=kind, name=name)
+            tenancy_services.unit_create(actor=None, province=province, kind=kind, name=name)
     with scope(province=province):
-        framework = framework_create(province=province, meta=FrameworkMeta(name="Bộ chỉ số sở 2025", year=YEAR, unit_kind=kind))
+        framework = framework_create(actor=None, province=province, meta=FrameworkMeta(name="Bộ chỉ số sở 2025", year=YEAR, unit_kind=kind))
         leaves = []
         for g, name in ((1, "Nhận thức số"), (2, "Chính quyền số")):
             group = _node(framework, str(g), name, 50, "sum")
@@ -58,7 +59,7 @@ def final_year(world):
         today = timezone.localdate()
         period = Period(province=province, year=YEAR, name="Kỳ đánh giá 2025", self_assessment_start=today - timedelta(days=30),
                         self_assessment_end=today - timedelta(days=1))
-        period_save(period=period, frameworks={kind: framework})
+        period_save(period=period, frameworks={kind: framework}, actor=None)
         period_open(period=period, actor=world.admin_a)
         assessments = list(Assessment.objects.filter(period=period).select_related("unit").order_by("unit__name"))
         for n, assessment in enumerate(assessments):
@@ -86,7 +87,7 @@ def _nothing_published(world):
     with scopes_disabled():
         assert not ImportedResult.objects.filter(province=world.province_a, year=YEAR).exists()
         assert set(Assessment.objects.filter(period__year=YEAR).values_list("status", flat=True)) == {Assessment.Status.FINAL}
-        assert not Event.objects.filter(action="assessment.published").exists()
+        assert not Entry.objects.filter(action="assessment.published").exists()
 
 
 def _folder_files(publication) -> set[str]:
@@ -150,7 +151,7 @@ def test_the_page_follows_the_progress_part_by_part_until_published(world, final
     with scopes_disabled():
         assert ImportedResult.objects.filter(province=world.province_a, year=YEAR).count() == 4
         assert set(Assessment.objects.filter(period__year=YEAR).values_list("status", flat=True)) == {Assessment.Status.PUBLISHED}
-        assert Event.objects.filter(action="assessment.published").count() == 4
+        assert Entry.objects.filter(action="assessment.published").count() == 4
 
 
 def test_a_failure_is_shown_with_its_reason_and_the_retry_completes_it(world, final_year, client_as, monkeypatch,
@@ -212,7 +213,7 @@ def test_a_worker_killed_mid_way_leaves_nothing_half_published_and_the_retry_com
     assert leader.get(f"/tinh-a/lanh-dao/cong-bo/{YEAR}/pdf/").status_code == 404
     assert leader.get(f"/tinh-a/cong-khai/{YEAR}/").status_code == 404
     with pytest.raises(ValidationError, match="bị lỗi hoặc đã lâu không có tiến triển"):
-        publication_retry(publication=publication)  # still within the time a live worker may take
+        publication_retry(publication=publication, actor=None)  # still within the time a live worker may take
 
     with scopes_disabled():  # no sign of life for longer than PUBLICATION_STALE_AFTER
         Publication.objects.filter(pk=publication.pk).update(progress_at=timezone.now() - timedelta(hours=1))

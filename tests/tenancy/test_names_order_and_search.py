@@ -58,7 +58,7 @@ def many_units(world):
     with scopes_disabled():
         so = world.province_a.unit_kinds.get(code="so")
         for name in ["Sở Khoa học và Công nghệ", "Sở Kế hoạch và Đầu tư", "Sở Đắk Lắk thử", "Sở Công Thương", "Sở Cơ khí"]:
-            services.unit_create(province=world.province_a, kind=so, name=name)
+            services.unit_create(actor=None, province=world.province_a, kind=so, name=name)
     return world
 
 
@@ -77,9 +77,9 @@ def test_provinces_are_listed_in_vietnamese_order(world):
 
 
 def _provinces():
-    services.province_create(slug="dak-lak", name="Đắk Lắk", coordinating_agency="Sở KH&CN")
-    services.province_create(slug="ca-mau", name="Cà Mau", coordinating_agency="Sở KH&CN")
-    services.province_create(slug="gia-lai", name="Gia Lai", coordinating_agency="Sở KH&CN")
+    services.province_create(actor=None, slug="dak-lak", name="Đắk Lắk", coordinating_agency="Sở KH&CN")
+    services.province_create(actor=None, slug="ca-mau", name="Cà Mau", coordinating_agency="Sở KH&CN")
+    services.province_create(actor=None, slug="gia-lai", name="Gia Lai", coordinating_agency="Sở KH&CN")
 
 
 def test_unit_search_ignores_diacritics_and_finds_former_names(many_units, django_assert_num_queries):

@@ -46,7 +46,7 @@ class Command(BaseCommand):
                     raise CommandError(f"Không xác định được đơn vị “{options['result_unit']}”.")
                 unit = units[0]
             report = framework_import(
-                province=province, filename=path.name, content=path.read_bytes(), meta=meta,
+                actor=None, province=province, filename=path.name, content=path.read_bytes(), meta=meta,
                 dry_run=options["dry_run"], result_unit=unit,
             )
         for note in report.notes:

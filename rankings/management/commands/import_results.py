@@ -24,7 +24,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"Không có tệp {path}.")
         with scope(province=tenant):
-            report = results_import(province=tenant, year=year, filename=path.name, content=path.read_bytes(), dry_run=dry_run)
+            report = results_import(actor=None, province=tenant, year=year, filename=path.name, content=path.read_bytes(), dry_run=dry_run)
         for note in report.notes:
             self.stdout.write(f"Lưu ý: {note}")
         if not report.ok:
