@@ -238,12 +238,17 @@ def describe(action: str, old: dict | None, new: dict | None, specs: list[dict] 
         if key in shown:
             continue
         before, after = old.get(key), new.get(key)
+        if before in EMPTY and after in EMPTY:
+            continue  # "Đơn vị: —" says nothing
         lines.append(_change(key_label(key), _plain(before), _plain(after)))
     return lines
 
 
+EMPTY = (None, "", [], {})
+
+
 def _plain(value) -> str:
-    if value in (None, "", [], {}):
+    if value in EMPTY:
         return DASH
     if isinstance(value, dict):
         return "; ".join(f"{key_label(k)} {_plain(v)}" for k, v in value.items())

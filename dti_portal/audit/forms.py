@@ -17,9 +17,9 @@ class LogFilterForm(forms.Form):
     ky = forms.ModelChoiceField(label="Kỳ đánh giá", required=False, queryset=None, empty_label="Tất cả",
                                 error_messages={"invalid_choice": "Không có kỳ đánh giá này trong tỉnh."})
     tu_ngay = forms.DateField(label="Từ ngày", required=False, input_formats=DAY_FORMATS,
-                              error_messages={"invalid": "Ngày viết dạng ngày/tháng/năm, ví dụ 05/11/2026."})
+                              error_messages={"invalid": "Ngày không đúng: hãy viết một ngày có thật dạng ngày/tháng/năm, ví dụ 05/11/2026."})
     den_ngay = forms.DateField(label="Đến ngày", required=False, input_formats=DAY_FORMATS,
-                               error_messages={"invalid": "Ngày viết dạng ngày/tháng/năm, ví dụ 30/11/2026."})
+                               error_messages={"invalid": "Ngày không đúng: hãy viết một ngày có thật dạng ngày/tháng/năm, ví dụ 30/11/2026."})
 
     def __init__(self, data, *, province, periods):
         super().__init__(data)
@@ -27,9 +27,9 @@ class LogFilterForm(forms.Form):
         self.fields["ky"].queryset = periods
         for name, field in self.fields.items():
             dated = name in ("tu_ngay", "den_ngay")
-            field.widget.attrs["class"] = "form-control form-control-sm" if dated else "form-select form-select-sm"
+            field.widget.attrs["class"] = "form-control form-control-sm w-9rem" if dated else "form-select form-select-sm"
             if dated:
-                field.widget.attrs.update(placeholder="ngày/tháng/năm", size="11")
+                field.widget.attrs["placeholder"] = "ngày/tháng/năm"
 
     def full_clean(self):
         super().full_clean()

@@ -48,7 +48,7 @@ class Entry(models.Model):
         verbose_name = "mục nhật ký"
         verbose_name_plural = "nhật ký"
         indexes = [
-            models.Index(fields=["province", "created_at"], name="audit_entry_province_time"),
+            models.Index(fields=["province", "id"], name="audit_entry_province_order"),  # the log, page by page
             models.Index(fields=["province", "target_type", "target_id"], name="audit_entry_target"),
         ]
 

@@ -20,7 +20,8 @@ AREAS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 def province_log(province, *, area: str = "", actor=None, period=None, since: date | None = None,
                  until: date | None = None) -> QuerySet:
-    """The province's entries, newest first, with their actor and indicator (one query a page)."""
+    """The province's entries, newest first (by id: the order they were written), with their actor and
+    indicator. Pages are read by id (`log_page`), never by OFFSET, so the 500th page costs the first's."""
     entries = Entry.objects.filter(province=province)
     if area:
         match = Q()
@@ -35,4 +36,19 @@ def province_log(province, *, area: str = "", actor=None, period=None, since: da
         entries = entries.filter(created_at__gte=timezone.make_aware(datetime.combine(since, time.min)))
     if until:
         entries = entries.filter(created_at__lt=timezone.make_aware(datetime.combine(until + timedelta(days=1), time.min)))
-    return entries.select_related("actor", "indicator").order_by("-created_at", "-pk")
+    return entries.select_related("actor", "indicator").order_by("-pk")
+
+
+def log_page(entries: QuerySet, *, older_than: int | None = None, newer_than: int | None = None,
+             size: int = 100) -> tuple[list, bool, bool]:
+    """One page of `entries` (newest first) after a cursor: (rows, has newer, has older). One query,
+    plus one to know whether newer entries exist when reading towards the newest."""
+    if newer_than is not None:
+        rows = list(entries.filter(pk__gt=newer_than).order_by("pk")[:size + 1])
+        has_newer = len(rows) > size
+        rows = rows[:size][::-1]
+        return rows, has_newer, True
+    if older_than is not None:
+        entries = entries.filter(pk__lt=older_than)
+    rows = list(entries[:size + 1])
+    return rows[:size], older_than is not None, len(rows) > size

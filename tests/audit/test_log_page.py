@@ -51,7 +51,7 @@ def test_filters_narrow_the_log_by_area_person_and_days(world, client_as):
 
 
 @pytest.mark.parametrize("params, message", [
-    ({"tu_ngay": "2026/13/45"}, "Ngày viết dạng ngày/tháng/năm, ví dụ 05/11/2026."),
+    ({"tu_ngay": "2026/13/45"}, "Ngày không đúng: hãy viết một ngày có thật dạng ngày/tháng/năm, ví dụ 05/11/2026."),
     ({"tu_ngay": "05/11/2026", "den_ngay": "01/11/2026"}, "“Đến ngày” phải sau “Từ ngày”."),
     ({"nguoi": "abc"}, "Không có người này trong tỉnh."),
     ({"khu_vuc": "khac"}, "Select a valid choice"),
@@ -83,6 +83,20 @@ def test_the_csv_holds_every_filtered_entry_with_risky_cells_quoted(world, clien
     assert any("'=HYPERLINK" in cell for row in rows for cell in row)
 
 
+def test_the_csv_holds_at_most_its_limit_from_the_pages_position_on(world, client_as, monkeypatch):
+    from dti_portal.audit import views
+
+    monkeypatch.setattr(views, "CSV_LIMIT", 3)
+    with scopes_disabled():
+        newest = list(Entry.objects.filter(province=world.province_a).order_by("-pk"))
+    client = client_as(world.admin_a)
+    rows = lambda **params: list(csv.reader(io.StringIO(b"".join(  # noqa: E731
+        client.get(URL, {"tai-ve": "csv", **params}).streaming_content).decode("utf-8-sig"))))[1:]
+    assert len(rows()) == 3
+    assert len(rows(truoc=newest[-2].pk)) == 1  # from an older position on: only what is older
+    assert f"truoc={newest[0].pk + 1}" in _page(client)  # the page's link starts at its first row
+
+
 def test_the_page_costs_the_same_queries_for_few_and_many_entries(world, client_as):
     client = client_as(world.admin_a)
     client.get(URL)
@@ -95,5 +109,18 @@ def test_the_page_costs_the_same_queries_for_few_and_many_entries(world, client_
             assert client.get(URL).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
-    page = _page(client, trang=2)
-    assert "trang 2/2" in page and "Mới hơn" in page
+
+
+def test_pages_go_back_by_entry_never_by_offset(world, client_as):
+    with scopes_disabled():
+        for n in range(120):
+            tenancy_services.unit_update(unit=world.unit_a1, name=f"Sở Y tế {n}", actor=world.admin_a)
+        entries = list(Entry.objects.filter(province=world.province_a).order_by("-pk"))
+    client = client_as(world.admin_a)
+    first = _page(client)
+    assert "Sở Y tế 118 → Sở Y tế 119" in first and 'data-testid="log-older"' in first and "log-newer" not in first
+    second = _page(client, truoc=entries[99].pk)
+    assert "Tạo tỉnh" in second and "Sở Y tế 118 → Sở Y tế 119" not in second and "log-newer" in second
+    back = _page(client, sau=entries[100].pk)
+    assert "Sở Y tế 118 → Sở Y tế 119" in back
+    assert "Sở Y tế 118 → Sở Y tế 119" in _page(client, truoc="abc")  # a wrong cursor is the newest page

@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'mục nhật ký',
                 'verbose_name_plural': 'nhật ký',
                 'ordering': ['created_at', 'pk'],
-                'indexes': [models.Index(fields=['province', 'created_at'], name='audit_entry_province_time'), models.Index(fields=['province', 'target_type', 'target_id'], name='audit_entry_target')],
+                'indexes': [models.Index(fields=['province', 'id'], name='audit_entry_province_order'), models.Index(fields=['province', 'target_type', 'target_id'], name='audit_entry_target')],
             },
         ),
     ]
