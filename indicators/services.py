@@ -303,7 +303,8 @@ def _tree_changed(framework: Framework) -> None:
 
 def _framework_values(framework: Framework) -> dict[str, str]:
     """A framework's facts as its audit entries show them (the unit kind by its name)."""
-    return meta_values(framework) | {"unit_kind": framework.unit_kind.name}
+    return meta_values(framework) | {"unit_kind": framework.unit_kind.name, "bands_on": framework.get_bands_on_display(),
+                                     "non_reporting": framework.get_non_reporting_display()}
 
 
 @transaction.atomic
