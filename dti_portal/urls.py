@@ -14,6 +14,7 @@ province_patterns = [
     path("lanh-dao/", include("rankings.urls")),
     path("thong-bao/", include(notification_urlpatterns)),
     path("nhat-ky/", include("dti_portal.audit.urls")),
+    path("dti-cap-tinh/", include("national.urls")),
     path("cong-khai/", rankings_views.public_home, name="public_home"),
     path("cong-khai/<int:year>/", rankings_views.public_year, name="public_year"),
     path("cong-khai/<int:year>/<slug:kind>/", rankings_views.public_download, name="public_download"),

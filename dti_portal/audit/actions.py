@@ -73,6 +73,20 @@ ACTIONS: dict[str, str] = {
     "publication.failed": "Công bố bị lỗi",
     "publication.published": "Công bố kết quả năm",
     "publication.discarded": "Huỷ yêu cầu công bố bị lỗi",
+    # the province's national DTI and its improvement plan (national/)
+    "national.result_saved": "Ghi kết quả DTI cấp tỉnh",
+    "national.result_imported": "Nhập kết quả DTI cấp tỉnh từ tệp",
+    "national.ranks_saved": "Ghi thứ hạng các trụ cột",
+    "national.peers_saved": "Ghi tổng điểm của các tỉnh khác",
+    "plan.created": "Tạo kế hoạch nâng cao chỉ số",
+    "plan.updated": "Sửa kế hoạch nâng cao chỉ số",
+    "task.created": "Thêm nhiệm vụ của kế hoạch",
+    "task.updated": "Sửa nhiệm vụ của kế hoạch",
+    "task.deleted": "Xoá nhiệm vụ của kế hoạch",
+    "targets.saved": "Ghi chỉ tiêu theo năm",
+    "report.submitted": "Gửi báo cáo tiến độ",
+    "report.updated": "Sửa báo cáo tiến độ",
+    "report.evidence_added": "Thêm tài liệu cho báo cáo tiến độ",
 }
 
 

@@ -15,6 +15,7 @@ AREAS: dict[str, tuple[str, tuple[str, ...]]] = {
     "ky": ("Kỳ đánh giá và phân công", ("period.", "assignment.")),
     "danh-gia": ("Tự đánh giá và thẩm định", ("assessment.", "answer.", "answers.", "evidence.")),
     "cong-bo": ("Nhập kết quả và công bố", ("results.", "publication.")),
+    "dti-tinh": ("DTI cấp tỉnh và kế hoạch nâng cao", ("national.", "plan.", "task.", "targets.", "report.")),
 }
 
 

@@ -48,7 +48,8 @@ def record_all(entries: Iterable[Entry]) -> int:
 def _province_id(target) -> int:
     if target._meta.label_lower == "tenancy.province":
         return target.pk
-    for path in ("province_id", "period.province_id", "framework.province_id", "assessment.period.province_id"):
+    for path in ("province_id", "period.province_id", "framework.province_id", "assessment.period.province_id",
+                 "plan.province_id", "result.province_id", "task.plan.province_id"):
         value = target
         for name in path.split("."):
             value = getattr(value, name, None)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "indicators",
     "assessments",
     "rankings",
+    "national",
     "dti_portal.audit",
 ]
 
