@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from assessments.evidence import ALLOWED_SUMMARY, EvidenceRefused, max_bytes
 from dti_portal.accounts.access import officer_unit_ids, province_view
 from dti_portal.accounts.models import Role
+from indicators.scoring import format_number
 
 from . import consolidated as consolidated_report
 from .report_forms import EvidenceForm, ReportForm
@@ -81,7 +82,7 @@ def report_edit(request, task_id: int, year: int, quarter: int):
     targets = list(task.targets.all())
     closed_reason = w.refusal(today)
     editable = can_report and closed_reason is None
-    initial = {"value": report.value, "account": report.account} if report else {}
+    initial = {"value": None if report.value is None else format_number(report.value), "account": report.account} if report else {}
     needs_value = bool(targets)
     if request.method == "POST":
         if not can_report:
