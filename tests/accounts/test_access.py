@@ -66,6 +66,8 @@ GET_MATRIX = {
     "rankings:publication_download": ALL - {Role.UNIT_OFFICER},
     "rankings:publication_detail": ALL - {Role.UNIT_OFFICER},
     "notifications:list": ALL,
+    "audit:log": {Role.PROVINCE_ADMIN, Role.LEADERSHIP},
+    "national:home": ALL,  # an officer sees only their own organisation's tasks there
     "rankings:scorecard_download": ALL,  # a unit officer: only their own unit's (404 for another, tested in rankings)
 }
 # Published results, open to everyone (no login): only the objects' existence decides (404).
