@@ -136,9 +136,9 @@ def report_evidence_upload(request, report_id: int):
 
 
 @province_view(*OWNER_OR_READER)
-def report_evidence_download(request, evidence_id: int):
+def report_evidence_download(request, report_evidence_id: int):
     """Evidence only through here: the permission check, then the stored file as an attachment, sandboxed."""
-    evidence = get_evidence_for_user(request, evidence_id)
+    evidence = get_evidence_for_user(request, report_evidence_id)
     response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type,
                             as_attachment=request.GET.get("xem") != "1", filename=evidence.original_name)
     response["X-Content-Type-Options"] = "nosniff"

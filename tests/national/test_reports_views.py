@@ -138,7 +138,7 @@ def test_an_owner_reporting_on_another_owners_task_gets_404(world, tasks, client
         evidence = report_evidence_add(report=report, upload=SimpleUploadedFile("a.pdf", PDF), actor=world.officer_a1,
                                        now=at(2026, 3, 10))
     assert client.post(url("report_evidence_upload", report_id=report.pk), {"file": SimpleUploadedFile("b.pdf", PDF)}).status_code == 404
-    assert client.get(url("report_evidence_download", evidence_id=evidence.pk)).status_code == 404
+    assert client.get(url("report_evidence_download", report_evidence_id=evidence.pk)).status_code == 404
     with scopes_disabled():
         assert ReportEvidence.objects.count() == 1 and ProgressReport.objects.count() == 1
 
@@ -153,7 +153,7 @@ def test_foreign_ids_and_bad_periods_are_404(world, tasks, client_as, march):
     assert client.get(edit_url(tasks[0], quarter=5)).status_code == 404
     assert client.get(edit_url(tasks[0], year=2030)).status_code == 404  # outside the plan's years
     assert client.post(url("report_evidence_upload", report_id=999999), {"file": SimpleUploadedFile("b.pdf", PDF)}).status_code == 404
-    assert client.get(url("report_evidence_download", evidence_id=999999)).status_code == 404
+    assert client.get(url("report_evidence_download", report_evidence_id=999999)).status_code == 404
     admin = client_as(world.admin_a)
     assert admin.get(url("report_overview") + "?nam=abc").status_code == 404
     assert admin.get(url("report_overview") + "?nam=2026&ky=9").status_code == 404
@@ -170,7 +170,7 @@ def test_the_agency_and_leadership_read_every_report_but_do_not_write_and_other_
         page = client.get(edit_url(tasks[0])).content.decode()
         assert 'data-testid="report-value">41,6 %' in page and 'data-testid="report-form"' not in page
         assert client.post(edit_url(tasks[0]), {"value": "5", "account": "x"}).status_code == 403
-        assert client.get(url("report_evidence_download", evidence_id=evidence.pk)).status_code == 200
+        assert client.get(url("report_evidence_download", report_evidence_id=evidence.pk)).status_code == 200
         assert client.get(url("report_overview")).status_code == 200
         assert client.get(url("report_tasks")).status_code == 403
     for other in (world.appraiser_a, world.lead_a):
@@ -188,7 +188,7 @@ def test_evidence_is_downloaded_as_a_sandboxed_attachment(world, tasks, client_a
     with scope(province=world.province_a):
         evidence = report_evidence_add(report=report, upload=SimpleUploadedFile("Kết quả.pdf", PDF), actor=world.officer_a1,
                                        now=at(2026, 3, 10))
-    response = client_as(world.officer_a1).get(url("report_evidence_download", evidence_id=evidence.pk))
+    response = client_as(world.officer_a1).get(url("report_evidence_download", report_evidence_id=evidence.pk))
     assert response["Content-Security-Policy"] == "sandbox" and response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"].startswith("attachment;") and b"".join(response.streaming_content) == PDF
 
