@@ -17,6 +17,7 @@ from indicators.scoring import format_number
 from dti_portal.accounts.models import Membership, User
 from dti_portal.tenancy.models import Province, Unit, UnitAlias, UnitKind, UnitLineage
 from dti_portal.tenancy.names import name_key
+from national.demo import load_national_demo
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 CATALOGUE_DIR = Path(settings.BASE_DIR) / "fixtures" / "catalogues"
@@ -87,6 +88,7 @@ def load_demo() -> dict[str, int]:
     load_demo_period()
     load_demo_appraisal()
     load_published_results()
+    load_national_demo()
     return {
         "provinces": len(provinces), "units": len(units), "accounts": len({r["username"] for r in demo_accounts()}),
         "frameworks": frameworks,
