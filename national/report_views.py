@@ -2,6 +2,8 @@
 period is open; the coordinating agency (province admin) and leadership see who reported and download
 the consolidated report. Thin views: access through national.reports' helpers, writes through its services."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,38 +19,47 @@ from indicators.scoring import format_number
 
 from . import consolidated as consolidated_report
 from .report_forms import EvidenceForm, ReportForm
-from .reports import (QUARTER_NAMES, READERS, YEARLY, current_quarter, get_evidence_for_user, get_report_for_user,
-                      get_task_for_user, local_today, next_window, open_windows, owner_tasks, period_overview,
-                      report_evidence_add, report_submit, window)
+from .reports import (QUARTER_NAMES, READERS, YEARLY, current_quarter, default_year, get_evidence_for_user,
+                      get_report_for_user, get_task_for_user, local_today, next_window, open_windows, owner_tasks,
+                      period_overview, plan_years, report_evidence_add, report_submit, window)
 
 OWNER_OR_READER = (Role.UNIT_OFFICER, Role.PROVINCE_ADMIN, Role.LEADERSHIP)
-YEARS_BACK, YEARS_AHEAD = 10, 1  # the years a period can be asked for, around today
 
 
 def home_context(request) -> dict:
     """What this part shows on the national home page (national/views.py): an owner's officer sees its tasks and
     what is due; the coordinating agency and leadership see who reported in this quarter."""
     today = local_today()
-    context = {"reports_today": today}
-    units = officer_unit_ids(request)
+    units, reads = officer_unit_ids(request), bool(request.roles & READERS)
+    if not units and not reads:
+        return {}
+    year = default_year(today, plan_years())
+    context = {"reports_today": today, "reports_year": year}
     if units:
-        context["reports_owner_tasks"] = owner_tasks(units, today.year, today)
+        context["reports_owner_tasks"] = owner_tasks(units, year, today)
         context["reports_open"] = open_windows(today)
         context["reports_next"] = next_window(today)
-    if request.roles & READERS:
-        overview = period_overview(today.year, current_quarter(today))
+    if reads:
+        overview = period_overview(year, _default_quarter(year, today))
         context["reports_overview"] = {k: overview[k] for k in ("window", "state", "counts", "total")}
     return context
 
 
-def _year(request, name: str = "nam") -> int:
-    today = local_today()
-    raw = request.GET.get(name, "")
+def _default_quarter(year: int, today: date) -> int:
+    """This quarter in this year; the yearly report of another year."""
+    return current_quarter(today) if year == today.year else YEARLY
+
+
+def _year(request) -> tuple[int, list[int]]:
+    """The year asked for (?nam=), one a plan runs or this one, else 404; and the years to offer."""
+    today, planned = local_today(), plan_years()
+    years = sorted(set(planned) | {today.year})
+    raw = request.GET.get("nam", "")
     if not raw:
-        return today.year
-    if not raw.isdigit() or not today.year - YEARS_BACK <= int(raw) <= today.year + YEARS_AHEAD:
+        return default_year(today, planned), years
+    if not raw.isdigit() or int(raw) not in years:
         raise Http404("Năm không hợp lệ.")
-    return int(raw)
+    return int(raw), years
 
 
 def _quarter(value) -> int:
@@ -60,10 +71,10 @@ def _quarter(value) -> int:
 @province_view(Role.UNIT_OFFICER)
 def report_tasks(request):
     """The owner's tasks of a year with a cell per period: the report, or why it cannot be written now."""
-    year = _year(request)
+    year, years = _year(request)
     today = local_today()
     return render(request, "national/report_tasks.html", {
-        "year": year, "years": range(today.year - 2, today.year + YEARS_AHEAD + 1), "today": today,
+        "year": year, "years": years, "today": today,
         "tasks": owner_tasks(officer_unit_ids(request), year, today), "open": open_windows(today), "next": next_window(today),
     })
 
@@ -146,28 +157,25 @@ def report_evidence_download(request, report_evidence_id: int):
     return response
 
 
-def _period(request) -> tuple[int, int]:
-    today = local_today()
-    year = _year(request)
-    quarter = _quarter(request.GET.get("ky", current_quarter(today) if year == today.year else YEARLY))
-    return year, quarter
+def _period(request) -> tuple[int, int, list[int]]:
+    year, years = _year(request)
+    return year, _quarter(request.GET.get("ky", _default_quarter(year, local_today()))), years
 
 
 @province_view(*READERS)
 def report_overview(request):
     """Who reported in a period: every task of the plans running that year, reported or not, late."""
-    year, quarter = _period(request)
-    today = local_today()
+    year, quarter, years = _period(request)
     return render(request, "national/report_overview.html", {
         "overview": period_overview(year, quarter), "year": year, "quarter": quarter,
-        "years": range(today.year - 2, today.year + YEARS_AHEAD + 1), "quarters": list(QUARTER_NAMES.items()),
+        "years": years, "quarters": list(QUARTER_NAMES.items()),
     })
 
 
 @province_view(*READERS)
 def report_consolidated(request, fmt: str):
     """The consolidated report of a period as PDF or Excel, to send to the ministry."""
-    year, quarter = _period(request)
+    year, quarter, _ = _period(request)
     report = consolidated_report.consolidated(request.province, year, quarter)
     if fmt == "pdf":
         content, content_type = consolidated_report.render_pdf(report), "application/pdf"

@@ -238,6 +238,23 @@ def plans_of_year(year: int):
     return Plan.objects.filter(first_year__lte=year, last_year__gte=year)
 
 
+def plan_years() -> list[int]:
+    """Every year some plan of the province runs, in order (one query)."""
+    years: set[int] = set()
+    for first, last in Plan.objects.values_list("first_year", "last_year"):
+        years.update(range(first, last + 1))
+    return sorted(years)
+
+
+def default_year(today: date, years: list[int]) -> int:
+    """The year a page opens on: this year while a plan runs, else the last plan year before it (a plan of
+    2022–2025 seen in 2026 opens on 2025), else the first one to come."""
+    if not years or today.year in years:
+        return today.year
+    past = [y for y in years if y < today.year]
+    return past[-1] if past else years[0]
+
+
 def target_for(targets: list[Target], year: int) -> Target | None:
     """The target due in `year`, else the next one of the series (a 2023 target is what 2022 works towards)."""
     due = [t for t in targets if t.year >= year]

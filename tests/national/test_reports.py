@@ -188,3 +188,12 @@ def test_evidence_after_the_window_closed_is_refused(world, tasks):
         with pytest.raises(PermissionDenied):
             report_evidence_add(report=report, upload=SimpleUploadedFile("a.pdf", PDF), actor=world.officer_a2,
                                 now=at(2026, 3, 12))
+
+
+def test_pages_open_on_this_year_while_a_plan_runs_else_on_the_last_plan_year():
+    from national.reports import default_year
+
+    assert default_year(date(2026, 11, 23), [2022, 2023, 2024, 2025]) == 2025
+    assert default_year(date(2024, 5, 1), [2022, 2023, 2024, 2025]) == 2024
+    assert default_year(date(2021, 5, 1), [2022, 2023]) == 2022
+    assert default_year(date(2026, 5, 1), []) == 2026

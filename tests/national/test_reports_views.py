@@ -295,3 +295,12 @@ def test_pages_cost_the_same_queries_for_5_and_30_tasks(world, clock):
         counts[size] = [_count(admin, url("report_overview")), _count(admin, url("report_consolidated_xlsx")),
                         _count(owner_client, url("report_tasks")), _count(owner_client, home), _count(admin, home)]
     assert counts[5] == counts[30], counts
+
+
+def test_after_the_plan_ended_the_overview_opens_on_its_last_years_report(world, tasks, client_as, clock):
+    clock(at(2028, 2, 1))  # the plan runs 2022–2027
+    page = client_as(world.admin_a).get(url("report_overview")).content.decode()
+    assert "Tổng hợp báo cáo tiến độ: Báo cáo năm 2027" in page and "Quá hạn, chưa báo cáo" in page
+    assert client_as(world.admin_a).get(url("report_overview") + "?nam=2019").status_code == 404
+    owner = client_as(world.officer_a1).get(url("report_tasks")).content.decode()
+    assert '<option value="2027" selected>' in owner and '<option value="2022"' in owner
