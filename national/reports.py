@@ -256,9 +256,12 @@ def default_year(today: date, years: list[int]) -> int:
 
 
 def target_for(targets: list[Target], year: int) -> Target | None:
-    """The target due in `year`, else the next one of the series (a 2023 target is what 2022 works towards)."""
+    """The target due in `year`, else the next one of the series (a 2023 target is what 2022 works towards),
+    else the last one already due (a 2023 target of 50 % is still the bar a 2025 report is read against)."""
     due = [t for t in targets if t.year >= year]
-    return min(due, key=lambda t: t.year) if due else None
+    if due:
+        return min(due, key=lambda t: t.year)
+    return max(targets, key=lambda t: t.year) if targets else None
 
 
 def _reports(year: int, quarters):

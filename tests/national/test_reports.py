@@ -197,3 +197,13 @@ def test_pages_open_on_this_year_while_a_plan_runs_else_on_the_last_plan_year():
     assert default_year(date(2024, 5, 1), [2022, 2023, 2024, 2025]) == 2024
     assert default_year(date(2021, 5, 1), [2022, 2023]) == 2022
     assert default_year(date(2026, 5, 1), []) == 2026
+
+
+def test_a_report_is_read_against_the_target_of_its_year_else_the_next_else_the_last_one_due():
+    from types import SimpleNamespace
+
+    from national.reports import target_for
+
+    series = [SimpleNamespace(year=2023, value=50), SimpleNamespace(year=2025, value=80)]
+    assert [target_for(series, y).year for y in (2022, 2023, 2024, 2025, 2026)] == [2023, 2023, 2025, 2025, 2025]
+    assert target_for([], 2024) is None
