@@ -87,10 +87,10 @@ def _result_values(result: NationalResult) -> dict:
 # --- the result of a year -----------------------------------------------------------------
 @transaction.atomic
 def result_save(*, province: Province, year: int, assessment: Assessment, rank, provinces, published_total, source: str,
-                actor, notes: dict[str, str] | None = None) -> NationalResult:
+                actor, notes: dict[str, str] | None = None, reasons: dict[str, str] | None = None) -> NationalResult:
     """Create or update the province's national result of `year` over `assessment` (a FINAL result of
     its "tinh" unit). `notes` (criterion code → text) are remarks on the publication itself, kept on
-    the criteria's answers and shown as flags."""
+    the criteria's answers and shown as flags; `reasons` set reasons as published (a group's too)."""
     if assessment.period.province_id != province.pk:
         raise ValidationError("Bản đánh giá không thuộc tỉnh này.")
     if assessment.unit.kind.code != PROVINCE_KIND:
@@ -121,20 +121,24 @@ def result_save(*, province: Province, year: int, assessment: Assessment, rank, 
     result.save()
     after = _result_values(result)
     if notes:
-        after["notes"] = _save_notes(assessment, notes)
+        after["notes"] = _save_texts(assessment, "note", notes)
+    if reasons:
+        after["reasons"] = _save_texts(assessment, "reason", reasons)
     old, new = changes(before, after)
     record("national.result_saved", actor=actor, target=result, old=old, new=new if before else after)
     return result
 
 
-def _save_notes(assessment: Assessment, notes: dict[str, str]) -> dict[str, str]:
+def _save_texts(assessment: Assessment, name: str, texts: dict[str, str]) -> dict[str, str]:
+    """Set the answers' `name` ("note" or "reason") by criterion code; a group gets an answer of its own
+    (no points: a group's points are its criteria's sum)."""
     indicators = {i.code: i for i in assessment.framework.indicators.all()}
-    unknown = [code for code in notes if code not in indicators]
+    unknown = [code for code in texts if code not in indicators]
     if unknown:
         raise ValidationError(f"Mã “{unknown[0]}” không có trong bộ chỉ số {assessment.framework}.")
-    for code, text in notes.items():
-        Answer.objects.update_or_create(assessment=assessment, indicator=indicators[code], defaults={"note": text.strip()})
-    return {code: text.strip() for code, text in notes.items()}
+    for code, text in texts.items():
+        Answer.objects.update_or_create(assessment=assessment, indicator=indicators[code], defaults={name: text.strip()})
+    return {code: text.strip() for code, text in texts.items()}
 
 
 # --- pillars ------------------------------------------------------------------------------

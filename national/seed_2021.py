@@ -1,5 +1,7 @@
 """The province's 2021 national result as seeds 001 and 004 publish it (fixtures/national/dti_2021_daklak.json):
-rank 36/63, the pillars' ranks and printed points, and the publication's defects noted on their criteria.
+rank 36/63, the pillars' ranks and printed points, the publication's defects noted on their criteria, and the
+reasons as published where the catalogue import could not keep them (a group's: 5.12; 5.10's, which the
+catalogue replaced by its correction, now the flag).
 The criterion points and reasons are already the demo's FINAL assessment of "UBND tỉnh Đắk Lắk",
 imported with the 922/QĐ-BTTTT catalogue (dti_portal.demo.load_catalogues)."""
 
@@ -39,7 +41,7 @@ def load_2021(province: Province, actor=None) -> NationalResult | None:
             return None
         result = result_save(province=province, year=data["year"], assessment=assessment, rank=data["rank"],
                              provinces=data["provinces"], published_total=data["published_total"], source=data["source"],
-                             notes=data["notes"], actor=actor)
+                             notes=data["notes"], reasons=data["reasons"], actor=actor)
         pillars = {i.code: i for i in assessment.framework.indicators.filter(parent__isnull=True)}
         pillars_save(result=result, actor=actor, pillars={
             pillars[code]: (value["rank"], parse_number(value["points"])) for code, value in data["pillars"].items()})
