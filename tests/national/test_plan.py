@@ -312,6 +312,9 @@ def test_a_series_typed_one_row_per_year_is_saved_in_order(world, plan, client_a
     ({"title": ""}, "Hãy nhập tên nhiệm vụ"),
     ({"deadline": "2023-12-31"}, "dd/mm/yyyy"),
     ({"indicator": "tám"}, "Hãy chọn một chỉ số thành phần có điểm"),
+    ({"title": "x" * 501}, "tối đa 500"),
+    ({"new_owner": "Tổ chức " * 40}, "tối đa 255"),
+    ({"target_value_2": "1" * 41}, "tối đa 40"),
 ])
 def test_bad_task_input_is_shown_again_with_a_message_and_nothing_is_saved(world, plan, client_as, extra, message):
     data = task_post(world, criterion(world.province_a, "8.1"), **extra)
@@ -443,3 +446,17 @@ def test_the_plan_page_costs_the_same_queries_for_few_or_many_tasks(world, plan,
     add_tasks(["7.5", "7.6", "7.7", "7.8", "7.9", "8.2", "8.4"])
     many = count("plan_detail", plan_id=plan.pk), count("home")
     assert few == many
+
+
+def test_a_page_that_reads_or_posts_refuses_other_methods(world, eid_task, client_as):
+    client = client_as(world.admin_a)
+    for name, kwargs in [("task_delete", {"task_id": eid_task.pk}), ("task_edit", {"task_id": eid_task.pk}),
+                         ("plan_edit", {"plan_id": eid_task.plan_id}), ("task_create", {"plan_id": eid_task.plan_id})]:
+        assert client.put(url(name, **kwargs)).status_code == 405, name
+
+
+def test_the_plans_criteria_are_the_scored_leaves_of_its_base_years_catalogue(world, plan):
+    with scope(province=world.province_a):
+        codes = [i.code for i in services.plan_criteria(plan)]
+    assert "8.1" in codes and "5.12.1" in codes and "7.4" in codes
+    assert not {"8", "5.12", "9.1"} & set(codes) and len(codes) == 100  # 113 − 9 pillars − 5.12 − 9.1…9.3
