@@ -13,7 +13,6 @@ from national.models import NationalResult, PeerTotal, PillarResult
 from national.whatif import (
     Criterion,
     Pillar,
-    TargetRow,
     plan_whatif,
     project_year,
     rank_among,
