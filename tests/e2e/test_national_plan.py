@@ -41,3 +41,33 @@ def test_the_admin_creates_the_e_id_task_and_sees_its_whatif_points(world, plan,
     expect(projection.locator("tr[data-year='2025'] [data-testid='projected-total']")).to_have_text("408,49")
     expect(page.get_by_test_id("task-list")).to_contain_text("2023: 50 % → 10,00 điểm (+10,00)")
     snapshot("plan")
+
+
+def test_the_plan_pages_pass_axe_and_fit_a_phone(world, plan, page, login):
+    from decimal import Decimal
+
+    from django_scopes import scope
+
+    from national import plan as services
+    from tests.e2e.test_accessibility import violations
+    from tests.national.test_plan import criterion
+
+    with scope(province=world.province_a):
+        police = services.owner_create(province=world.province_a, name="Công an tỉnh", actor=world.admin_a)
+        task = services.task_save(plan=plan, indicator=criterion(world.province_a, "8.1"), owner=police,
+                                  collaborators=[world.unit_a1], title="Phổ cập tài khoản định danh điện tử",
+                                  actor=world.admin_a)
+        services.targets_save(task=task, targets=[(2023, Decimal(50))], actor=world.admin_a)
+    login("a.quantri")
+    problems = []
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 800})
+        for url in ["/tinh-a/dti-cap-tinh/", f"/tinh-a/dti-cap-tinh/ke-hoach/{plan.pk}/",
+                    f"/tinh-a/dti-cap-tinh/ke-hoach/{plan.pk}/nhiem-vu/them/", f"/tinh-a/dti-cap-tinh/nhiem-vu/{task.pk}/",
+                    f"/tinh-a/dti-cap-tinh/nhiem-vu/{task.pk}/sua/", f"/tinh-a/dti-cap-tinh/ke-hoach/{plan.pk}/sua/"]:
+            assert page.goto(url).ok, url
+            problems += [f"{url} @{width}: {v}" for v in violations(page)]
+            scroll_width, inner = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+            if scroll_width > inner:
+                problems.append(f"{url}: {scroll_width} px wide at {inner} px")
+    assert not problems, "\n".join(problems)
