@@ -72,3 +72,18 @@ def test_the_admin_sees_the_2021_analysis_as_published_with_its_defects_flagged(
     page.get_by_label("Hạng trụ cột 3").fill("35")
     page.get_by_role("button", name="Lưu").click()
     expect(page.get_by_test_id("overall-rank")).to_have_text("35/63")
+
+
+def test_the_results_pages_have_no_wcag_violation_and_fit_a_phone(national, page, login):
+    from tests.e2e.test_accessibility import audit
+
+    login("a.quantri")
+    problems: list[str] = []
+    for path in ("/tinh-a/dti-cap-tinh/", "/tinh-a/dti-cap-tinh/ket-qua/2021/phan-tich/",
+                 "/tinh-a/dti-cap-tinh/ket-qua/2021/", "/tinh-a/dti-cap-tinh/ket-qua/2021/sua/",
+                 "/tinh-a/dti-cap-tinh/ket-qua/2021/tinh-khac/", "/tinh-a/dti-cap-tinh/ket-qua/nhap/"):
+        page.set_viewport_size({"width": 1366, "height": 768})
+        audit(page, path, problems)
+        page.set_viewport_size({"width": 390, "height": 844})
+        audit(page, path, problems)
+    assert not problems, "\n".join(problems)
