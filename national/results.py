@@ -125,7 +125,8 @@ def result_save(*, province: Province, year: int, assessment: Assessment, rank, 
     if reasons:
         after["reasons"] = _save_texts(assessment, "reason", reasons)
     old, new = changes(before, after)
-    record("national.result_saved", actor=actor, target=result, old=old, new=new if before else after)
+    if not before or new:  # saving the form unchanged writes nothing
+        record("national.result_saved", actor=actor, target=result, old=old, new=new if before else after)
     return result
 
 
@@ -155,12 +156,16 @@ def pillars_save(*, result: NationalResult, pillars: dict[Indicator, tuple[int |
         label = f"Trụ cột {indicator.code}"
         rank = _rank(rank, result.provinces, label)
         points = _points(points, indicator.max_points, label)
-        pillar = existing.get(indicator.pk) or PillarResult(result=result, indicator=indicator)
+        pillar = existing.get(indicator.pk)
+        if pillar is None and rank is None and points is None:
+            continue  # nothing entered for a pillar without a row (pillar 9 has no points, no rank)
+        pillar = pillar or PillarResult(result=result, indicator=indicator)
         pillar.rank, pillar.published_points = rank, points
         pillar.save()
         after[indicator.code] = [rank, _text(points)]
     old, new = changes(before, after)
-    record("national.ranks_saved", actor=actor, target=result, old=old, new=new)
+    if new:
+        record("national.ranks_saved", actor=actor, target=result, old=old, new=new)
 
 
 # --- other provinces ----------------------------------------------------------------------
@@ -192,7 +197,8 @@ def peers_save(*, result: NationalResult, peers: list[tuple[str, Decimal]], acto
     PeerTotal.objects.bulk_create(PeerTotal(result=result, name=name, total=total) for name, total in cleaned)
     after = {name: _text(total) for name, total in cleaned}
     old, new = changes(before, after)
-    record("national.peers_saved", actor=actor, target=result, old=old, new=new)
+    if old or new:
+        record("national.peers_saved", actor=actor, target=result, old=old, new=new)
 
 
 def parse_peers(text: str) -> list[tuple[str, Decimal]]:

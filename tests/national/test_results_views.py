@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
+from indicators.scoring import format_number
 from national.models import NationalResult, PeerTotal, PillarResult
 
 from .results_fixtures import import_922, national, province_unit  # noqa: F401
@@ -210,3 +211,19 @@ def test_the_pages_cost_the_same_queries_for_one_or_two_years(national, client_a
         assert result_import(province=national.province_a, year=2022, filename="a.csv", content=b"code,achieved\n3.1,7\n",
                              actor=None).ok
     assert counts() == one_year
+
+
+def test_saving_the_edit_form_unchanged_writes_no_entry(national, client_as):
+    from dti_portal.audit.models import Entry
+
+    with scopes_disabled():
+        before = Entry.objects.count()
+        saved = {p.indicator_id: p for p in PillarResult.objects.filter(result=national.result_2021)}
+    data, pillars = edit_data(national, source=national.result_2021.source)
+    for pillar in pillars.values():
+        if pillar.pk in saved:
+            data[f"rank_{pillar.pk}"] = str(saved[pillar.pk].rank)
+            data[f"points_{pillar.pk}"] = format_number(saved[pillar.pk].published_points)
+    assert client_as(national.admin_a).post(url("national:result_edit"), data).status_code == 302
+    with scopes_disabled():
+        assert Entry.objects.count() == before
