@@ -46,7 +46,7 @@ def _text(value) -> str:
     return format_number(value) if value is not None else ""
 
 
-def _rank(value, provinces: int, label: str) -> int | None:
+def parse_rank(value, provinces: int, label: str) -> int | None:
     """A rank among `provinces`: a whole number from 1; None when left empty."""
     if value in (None, ""):
         return None
@@ -104,7 +104,7 @@ def result_save(*, province: Province, year: int, assessment: Assessment, rank, 
         raise ValidationError(error.message) from error
     if not 1 <= provinces <= MAX_PROVINCES:
         raise ValidationError(f"Số tỉnh, thành phố được xếp hạng phải từ 1 đến {MAX_PROVINCES} (63 đến năm 2024, 34 từ năm 2025).")
-    rank = _rank(rank, provinces, "Xếp hạng chung")
+    rank = parse_rank(rank, provinces, "Xếp hạng chung")
     published_total = _points(published_total, framework_max(assessment.framework), "Tổng điểm công bố")
     source = (source or "").strip()
     if len(source) > 255:
@@ -154,7 +154,7 @@ def pillars_save(*, result: NationalResult, pillars: dict[Indicator, tuple[int |
         if indicator.framework_id != framework_id or indicator.parent_id is not None:
             raise ValidationError(f"“{indicator.code} {indicator.name}” không phải trụ cột của bộ chỉ số năm {result.year}.")
         label = f"Trụ cột {indicator.code}"
-        rank = _rank(rank, result.provinces, label)
+        rank = parse_rank(rank, result.provinces, label)
         points = _points(points, indicator.max_points, label)
         pillar = existing.get(indicator.pk)
         if pillar is None and rank is None and points is None:
@@ -355,7 +355,7 @@ def result_import(*, province: Province, year: int, filename: str, content: byte
 
         achieved = number_of("achieved", "Điểm đạt được")
         try:
-            row_rank = _rank(cells.get("rank"), provinces, "Xếp hạng")
+            row_rank = parse_rank(cells.get("rank"), provinces, "Xếp hạng")
         except ValidationError as error:
             fail(error.messages[0])
             row_rank = None
@@ -387,7 +387,7 @@ def result_import(*, province: Province, year: int, filename: str, content: byte
     if total_line is not None and rank in (None, ""):
         rank = total_line.rank  # the file's "Tổng" row, when the form left the rank empty
     try:
-        rank = _rank(rank, provinces, "Xếp hạng chung")
+        rank = parse_rank(rank, provinces, "Xếp hạng chung")
     except ValidationError as error:
         report.problems.append(Problem(None, "", error.messages[0]))
     maximum = framework_max(framework)

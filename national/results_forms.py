@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from indicators.forms import PointsField
 from indicators.scoring import format_number
 
-from .results import MAX_IMPORT_BYTES, MAX_PROVINCES, _rank, parse_peers
+from .results import MAX_IMPORT_BYTES, MAX_PROVINCES, parse_peers, parse_rank
 
 PROVINCES_ERRORS = {
     "required": "Cần số tỉnh, thành phố được xếp hạng (63 đến năm 2024, 34 từ năm 2025).",
@@ -52,7 +52,7 @@ class ResultForm(forms.Form):
             if name in self.errors:
                 continue
             try:
-                data[name] = _rank(data.get(name), provinces, str(self.fields[name].label))
+                data[name] = parse_rank(data.get(name), provinces, str(self.fields[name].label))
             except ValidationError as error:
                 self.add_error(name, error.messages[0])
         for pillar in self.pillars:
@@ -104,7 +104,7 @@ class ImportForm(forms.Form):
         data = super().clean()
         if "rank" not in self.errors and data.get("provinces"):
             try:
-                data["rank"] = _rank(data.get("rank"), data["provinces"], "Xếp hạng chung")
+                data["rank"] = parse_rank(data.get("rank"), data["provinces"], "Xếp hạng chung")
             except ValidationError as error:
                 self.add_error("rank", error.messages[0])
         return data
