@@ -2,7 +2,8 @@
 (`fixtures/national/plan_001.json`), so that the province's leadership sees both on day one.
 
 Everything goes through the services, as the coordinating agency would enter it: owner organisations that
-are not units yet (`plan.owner_create`), the plan, its tasks and their targets — each write in the audit log.
+are not units yet (`plan.owner_create`) with the other spellings of the file's "aliases", the plan, its tasks
+and their targets — each write in the audit log.
 Idempotent: a province that already holds the plan (by name) is left as it is.
 """
 
@@ -18,6 +19,7 @@ from django_scopes import scope
 from dti_portal.accounts.models import User
 from dti_portal.tenancy.models import Province, Unit
 from dti_portal.tenancy.selectors import find_units_by_name
+from dti_portal.tenancy.services import unit_add_alias
 
 PLAN_FILE = Path(settings.BASE_DIR) / "fixtures" / "national" / "plan_001.json"
 DEMO_ACTOR = "daklak.quantri"  # the coordinating agency (Sở KH&CN) enters the plan
@@ -57,6 +59,10 @@ def load_national_demo():
             for name in [task["owner"], *task["collaborators"]]:
                 if name not in units:
                     units[name] = _unit(province, name, actor, owner_create)
+        for name, aliases in data.get("aliases", {}).items():
+            for alias in aliases:  # the seed's other spellings find the unit, as units.csv's aliases do
+                if not find_units_by_name(province, alias):
+                    unit_add_alias(unit=units[name], name=alias, note="Cách viết trong Kế hoạch (seed 001)", actor=actor)
         plan = plan_create(province=province, name=meta["name"], decision=meta["decision"], base_year=meta["base_year"],
                            first_year=meta["first_year"], last_year=meta["last_year"], actor=actor)
         criteria = {indicator.code: indicator for indicator in plan_criteria(plan)}

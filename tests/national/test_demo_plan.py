@@ -215,6 +215,21 @@ def test_the_demo_holds_the_plan_of_seed_001_with_every_owner_and_the_seeds_targ
         assert Task.objects.filter(plan=plan, deadline__isnull=True).count() == 63 - 8  # 8 tasks have targets
 
 
+def test_every_spelling_of_an_owner_in_the_seed_finds_its_unit(db):
+    """The seed's headings, its list of recipients and VNPT reach one unit each (names or aliases)."""
+    from dti_portal.tenancy.selectors import find_units_by_name
+
+    province = _load_demo()
+    spellings = {task["owner_as_written"]: task["owner"] for task in _plan()["tasks"]
+                 if task["owner_as_written"] != "Viễn thông Đắk Lắk, Viettel Đắk Lắk"}  # item 17 names two
+    spellings |= {alias: owner for owner, aliases in _plan()["aliases"].items() for alias in aliases}
+    with scope(province=province):
+        for written, owner in spellings.items():
+            found = find_units_by_name(province, written)
+            assert len(found) == 1, written
+            assert find_units_by_name(province, owner) == found, written
+
+
 def test_the_demo_holds_the_2021_result_the_plan_answers(db):
     from national.models import NationalResult, Plan
 
