@@ -207,7 +207,7 @@ def results_import(*, province: Province, year: int, filename: str, content: byt
         report.problems += [Problem(None, "", f"không lưu được: {e.error}") for e in errors]
     report.imported = len(prepared)
     record("results.imported", actor=actor, target=province, label=f"Kết quả năm {year}",
-           new={"year": year, "file": filename, "units": len(prepared), "source": source or filename})
+           new={"year": year, "file": filename, "units": len(prepared), **({"source": source} if source else {})})
     if dry_run or report.problems:
         transaction.set_rollback(True)
     return report
