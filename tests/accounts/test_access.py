@@ -68,12 +68,34 @@ GET_MATRIX = {
     "notifications:list": ALL,
     "audit:log": {Role.PROVINCE_ADMIN, Role.LEADERSHIP},
     "national:home": ALL,  # an officer sees only their own organisation's tasks there
+    "national:result": {Role.PROVINCE_ADMIN, Role.LEADERSHIP},
+    "national:analysis": {Role.PROVINCE_ADMIN, Role.LEADERSHIP},
+    "national:result_import": {Role.PROVINCE_ADMIN},
+    "national:result_edit": {Role.PROVINCE_ADMIN},
+    "national:result_peers": {Role.PROVINCE_ADMIN},
+    "national:plan_create": {Role.PROVINCE_ADMIN},
+    "national:plan_detail": {Role.PROVINCE_ADMIN, Role.LEADERSHIP},
+    "national:plan_edit": {Role.PROVINCE_ADMIN},
+    "national:task_create": {Role.PROVINCE_ADMIN},
+    "national:task_detail": {Role.PROVINCE_ADMIN, Role.LEADERSHIP, Role.UNIT_OFFICER},  # the officer: own organisation's task
+    "national:task_edit": {Role.PROVINCE_ADMIN},
+    "national:task_delete": {Role.PROVINCE_ADMIN},  # GET: the confirmation page
+    "national:report_tasks": {Role.UNIT_OFFICER},
+    "national:report_edit": {Role.PROVINCE_ADMIN, Role.LEADERSHIP, Role.UNIT_OFFICER},  # others read; the owner writes
+    "national:report_evidence_download": {Role.PROVINCE_ADMIN, Role.LEADERSHIP, Role.UNIT_OFFICER},
+    "national:report_overview": {Role.PROVINCE_ADMIN, Role.LEADERSHIP},
+    "national:report_consolidated_pdf": {Role.PROVINCE_ADMIN, Role.LEADERSHIP},
+    "national:report_consolidated_xlsx": {Role.PROVINCE_ADMIN, Role.LEADERSHIP},
     "rankings:scorecard_download": ALL,  # a unit officer: only their own unit's (404 for another, tested in rankings)
 }
 # Published results, open to everyone (no login): only the objects' existence decides (404).
 PUBLIC = {"public_home", "public_year", "public_download"}
 # Pages that answer 404 (not 403) to a role without business there, like an outsider.
 NOT_FOUND_FOR = {"assessments:unit_appraisal": {Role.UNIT_OFFICER}}
+# The national DTI's results and plan pages: a unit officer sees only their own organisation's tasks,
+# so the rest of the plan answers them 404, as another unit's page does (other roles: 403).
+OFFICER_NOT_FOUND = {name for name in GET_MATRIX if name.startswith(("national:result", "national:analysis",
+                                                                       "national:plan", "national:task"))}
 POST_ONLY = {
     "tenancy:unit_alias_add", "tenancy:unit_merge", "tenancy:member_remove",
     "indicators:framework_delete", "indicators:framework_activate", "indicators:framework_retire",
@@ -83,7 +105,7 @@ POST_ONLY = {
     "assessments:assignment_add", "assessments:lead_set", "assessments:assignment_remove",
     "assessments:review", "assessments:confirm_all", "assessments:sign",
     "assessments:explanation_save", "assessments:explanation_submit", "assessments:workbook_confirm",
-    "assessments:carry_confirm",
+    "assessments:carry_confirm", "national:report_evidence_upload",
     "rankings:publication_retry", "rankings:publication_discard",
     "notifications:open", "notifications:mark_all",
 }
@@ -103,6 +125,11 @@ OWN_IDS = {
     "kind_code": lambda w: "so",
     "kind": lambda w: "pdf",
     "notification_id": lambda w: w.notification_a.pk,
+    "plan_id": lambda w: w.plan_a.pk,
+    "task_id": lambda w: w.task_a.pk,
+    "quarter": lambda w: 1,
+    "report_id": lambda w: w.report_a.pk,
+    "report_evidence_id": lambda w: w.report_evidence_a.pk,
 }
 FOREIGN_IDS = {
     "unit_id": lambda w: w.unit_b1.pk,
@@ -118,6 +145,11 @@ FOREIGN_IDS = {
     "kind": lambda w: "pdf",
     "year": lambda w: 1999,  # a year with no results in province A (B's rankings are reached only through B's URL)
     "notification_id": lambda w: w.notification_b.pk,
+    "plan_id": lambda w: w.plan_b.pk,
+    "task_id": lambda w: w.task_b.pk,
+    "quarter": lambda w: 1,
+    "report_id": lambda w: w.report_b.pk,
+    "report_evidence_id": lambda w: w.report_evidence_b.pk,
 }
 
 
@@ -166,7 +198,29 @@ def world2(world):
     world.assignment_b = _assignment(world.province_b, world.assessment_b, world.admin_b)
     _published_result(world.province_a, world.unit_a1)
     world.notification_a, world.notification_b = _notification(world.province_a, world.admin_a), _notification(world.province_b, world.admin_b)
+    world.plan_a, world.task_a, world.report_a, world.report_evidence_a = _national(
+        world.province_a, world.assessment_a, world.indicator_a, world.unit_a1, world.officer_a1)
+    world.plan_b, world.task_b, world.report_b, world.report_evidence_b = _national(
+        world.province_b, world.assessment_b, world.indicator_b, world.unit_b1, world.officer_b1)
     return world
+
+
+def _national(province, assessment, indicator, unit, officer):
+    """The province's national result of 2025, a plan with one task owned by the officer's unit, its Q1 report and a file."""
+    from django.core.files.base import ContentFile
+
+    from national.models import NationalResult, Plan, ProgressReport, ReportEvidence, Task
+
+    with scope(province=province):
+        NationalResult.objects.create(province=province, year=2025, assessment=assessment)
+        plan = Plan.objects.create(province=province, name="Kế hoạch thử", base_year=2025, first_year=2025, last_year=2025)
+        task = Task.objects.create(plan=plan, indicator=indicator, title="Nhiệm vụ thử", owner=unit)
+        report = ProgressReport.objects.create(task=task, year=2025, quarter=1, account="Đã làm", submitted_by=officer)
+        evidence = ReportEvidence(report=report, original_name="a.pdf", content_type="application/pdf", size=8, sha256="0",
+                                  uploaded_by=officer)
+        evidence.file.save("a.pdf", ContentFile(b"%PDF-1.4"), save=False)
+        evidence.save()
+    return plan, task, report, evidence
 
 
 def _notification(province, user):
@@ -308,7 +362,7 @@ def test_each_role_gets_exactly_the_pages_the_matrix_gives_it(world2, client, ro
     client.force_login(world2.persona_by_role()[role])
     for name, allowed in GET_MATRIX.items():
         response = client.get(_url(name, "tinh-a", OWN_IDS, world2))
-        expected = {200, 302} if role in allowed else {403}
+        expected = {200, 302} if role in allowed else {404} if role == Role.UNIT_OFFICER and name in OFFICER_NOT_FOUND else {403}
         assert response.status_code in expected, (name, role, response.status_code)
     for name, hidden_from in NOT_FOUND_FOR.items():
         response = client.get(_url(name, "tinh-a", OWN_IDS, world2))
