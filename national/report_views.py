@@ -33,16 +33,23 @@ def home_context(request) -> dict:
     units, reads = officer_unit_ids(request), bool(request.roles & READERS)
     if not units and not reads:
         return {}
-    year = default_year(today, plan_years())
+    planned = plan_years()
+    year = default_year(today, planned)
     context = {"reports_today": today, "reports_year": year}
     if units:
         context["reports_owner_tasks"] = owner_tasks(units, year, today)
-        context["reports_open"] = open_windows(today)
+        context["reports_plan_over"] = _plan_over(today, planned)
+        context["reports_open"] = [] if context["reports_plan_over"] else open_windows(today)
         context["reports_next"] = next_window(today)
     if reads:
         overview = period_overview(year, _default_quarter(year, today))
         context["reports_overview"] = {k: overview[k] for k in ("window", "state", "counts", "total")}
     return context
+
+
+def _plan_over(today: date, planned: list[int]) -> int | None:
+    """The last plan year when every plan has ended (no report is due any more), else None."""
+    return planned[-1] if planned and today.year > planned[-1] else None
 
 
 def _default_quarter(year: int, today: date) -> int:
@@ -73,9 +80,11 @@ def report_tasks(request):
     """The owner's tasks of a year with a cell per period: the report, or why it cannot be written now."""
     year, years = _year(request)
     today = local_today()
+    over = _plan_over(today, plan_years())
     return render(request, "national/report_tasks.html", {
         "year": year, "years": years, "today": today,
-        "tasks": owner_tasks(officer_unit_ids(request), year, today), "open": open_windows(today), "next": next_window(today),
+        "tasks": owner_tasks(officer_unit_ids(request), year, today), "next": next_window(today),
+        "open": [] if over else open_windows(today), "plan_over": over,
     })
 
 

@@ -304,3 +304,15 @@ def test_after_the_plan_ended_the_overview_opens_on_its_last_years_report(world,
     assert client_as(world.admin_a).get(url("report_overview") + "?nam=2019").status_code == 404
     owner = client_as(world.officer_a1).get(url("report_tasks")).content.decode()
     assert '<option value="2027" selected>' in owner and '<option value="2022"' in owner
+
+
+
+def test_once_every_plan_has_ended_the_owner_is_told_no_report_is_due_any_more(world, client_as, clock):
+    """A plan of 2022–2025 seen in December 2026: no window open and no "next period" of a year no plan covers."""
+    build_plan(world.province_a, [world.unit_a1], first_year=2022, last_year=2025)
+    clock(at(2026, 12, 5))
+    page = client_as(world.officer_a1).get(url("report_tasks")).content.decode()
+    assert "Kế hoạch đã kết thúc (năm cuối: 2025): không còn kỳ báo cáo nào." in page
+    assert "Đang nhận" not in page and "Kỳ tới" not in page
+    home = client_as(world.officer_a1).get(url("home")).content.decode()
+    assert "Kế hoạch đã kết thúc (năm cuối: 2025)" in home
