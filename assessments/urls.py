@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import appraisal_views, carry_over_views, views, workbook_views
+from . import appraisal_views, carry_over_views, comparison_views, views, workbook_views
 
 app_name = "assessments"
 
@@ -23,6 +23,7 @@ urlpatterns = [
          name="carry_confirm"),
     path("tu-danh-gia/<int:assessment_id>/rut-lai/", views.withdraw, name="withdraw"),
     path("tu-danh-gia/<int:assessment_id>/lich-su/", views.history, name="history"),
+    path("tu-danh-gia/<int:assessment_id>/so-sanh/", comparison_views.comparison, name="comparison"),
     path("tu-danh-gia/<int:assessment_id>/bang-tinh.xlsx", workbook_views.workbook_download, name="workbook_download"),
     path("tu-danh-gia/<int:assessment_id>/bang-tinh/tai-len/", workbook_views.workbook_upload, name="workbook_upload"),
     path("tu-danh-gia/<int:assessment_id>/bang-tinh/xac-nhan/", workbook_views.workbook_confirm, name="workbook_confirm"),

@@ -45,6 +45,7 @@ GET_MATRIX = {
     "assessments:period_edit": {Role.PROVINCE_ADMIN},
     "assessments:entry": ALL,
     "assessments:history": ALL,
+    "assessments:comparison": ALL,
     "assessments:submit": {Role.UNIT_OFFICER},
     "assessments:evidence_delete": {Role.UNIT_OFFICER},  # GET: the confirmation page
     "assessments:workbook_download": {Role.UNIT_OFFICER},
