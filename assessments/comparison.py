@@ -152,6 +152,10 @@ class Comparison:
         return None if old is None or new is None else new - old
 
     @property
+    def sides(self) -> tuple[Side, Side]:
+        return self.old, self.new
+
+    @property
     def same_scale(self) -> bool:
         """Both totals exist and on the same maximum: the totals themselves may be compared."""
         return (self.old.total is not None and self.new.total is not None and self.old.maximum is not None
@@ -283,7 +287,7 @@ def comparisons_for(assessment: Assessment) -> list[Comparison]:
         else:
             old_side = Side(year=old.year, unit=old.unit.name, framework_id=old.framework_id,
                             framework_name=old.framework.name if old.framework else "", total=old.total,
-                            maximum=maxima.get(old.framework_id) or None, basis="kết quả công bố", index=old.index)
+                            maximum=maxima.get(old.framework_id) or None, basis="kết quả đã công bố", index=old.index)
         if old_side.framework_id == framework.pk:  # the same catalogue both years
             code_map = {c.code: c.code for c in new.criteria}
         elif framework.cloned_from_id is not None and framework.cloned_from_id == old_side.framework_id:

@@ -70,13 +70,13 @@ def test_without_a_code_map_only_the_index_is_compared():
 
 def test_imported_totals_only_compare_the_index_even_with_a_map():
     old = Side(year=2023, unit="Sở Y tế", framework_id=1, framework_name="", total=D("860.69"), maximum=D(1000),
-               basis="kết quả công bố")
+               basis="kết quả đã công bố")
     new = _side(2024, {"1.1": 900}, [("1.1", 1000)], 1000, framework_id=2)
     result = compare(old, new, {"1.1": "1.1"})
     assert not result.mapped
     assert result.note == "Năm 2023 chỉ có tổng điểm, không có điểm từng chỉ tiêu: chỉ so sánh chỉ số (điểm / điểm tối đa)"
     assert result.same_scale and result.total_change_text == "+39,31"
-    assert result.heading == "So với năm 2023 — kết quả công bố"
+    assert result.heading == "So với năm 2023 — kết quả đã công bố"
 
 
 # --- the selector and the page ----------------------------------------------------------------
@@ -270,3 +270,16 @@ def test_queries_are_flat_for_20_and_150_criteria(world, client_as):
     few = _queries_for(world, client_as, 20, world.unit_a1, world.officer_a1, "so")
     many = _queries_for(world, client_as, 150, world.unit_a2, world.officer_a2, "huyen")
     assert few == many
+
+
+def test_a_published_index_without_total_or_framework_is_compared_on_the_index(world, client_as):
+    framework = build_framework(world.province_a)
+    with scopes_disabled():
+        ImportedResult.objects.create(province=world.province_a, year=2023, unit_kind=world.unit_a1.kind,
+                                      unit=world.unit_a1, index=D("0.5"))
+    this = _period(world, framework, 2025)
+    _answer(world, this, framework, {"1.1": {"value": "có"}, "2": {"points": "10"}})
+    text = client_as(world.officer_a1).get(_url(this)).content.decode()
+    assert INDEX_ONLY in text and "So với năm 2023 — kết quả đã công bố" in text
+    assert "năm 2023 chỉ công bố chỉ số" in text
+    assert "0,5000" in text and "+0,0000" not in text and "0,0000" in text  # 20/40 = 0,5: no change
