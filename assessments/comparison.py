@@ -18,10 +18,8 @@ never averaged — and reads everything in a fixed number of queries whatever th
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
-
 from dti_portal.tenancy.models import UnitLineage
-from indicators.models import Indicator
+from indicators.models import Framework, Indicator
 from indicators.scoring import format_number
 
 from .models import Answer, Assessment
@@ -229,6 +227,26 @@ def _leaves_and_maxima(framework_ids) -> tuple[dict[int, list[Criterion]], dict[
     return leaves, maxima, {r["pk"]: r["code"] for r in rows}
 
 
+def chained_map(links: dict[int, tuple[int | None, dict]], new_id: int, old_id: int) -> dict[str, str] | None:
+    """{old code: new code} from framework `old_id` to `new_id` along clones (`links`: framework →
+    (cloned_from, code_map)), composing the maps of each step (2023 → 2024 → 2025); None when
+    `new_id` is not a clone (or a clone of a clone) of `old_id`."""
+    steps, current, seen = [], new_id, set()
+    while current != old_id:
+        if current in seen or current not in links or links[current][0] is None:
+            return None
+        seen.add(current)
+        source, code_map = links[current]
+        steps.append(code_map or {})
+        current = source
+    if not steps:
+        return None
+    composed = dict(steps[-1])  # the oldest step first
+    for code_map in reversed(steps[:-1]):
+        composed = {old: code_map[mid] for old, mid in composed.items() if mid in code_map}
+    return composed
+
+
 def _assessment_side(assessment: Assessment) -> Side:
     final = assessment.final_total is not None
     return Side(year=assessment.period.year, unit=assessment.unit.name, framework_id=assessment.framework_id,
@@ -238,7 +256,7 @@ def _assessment_side(assessment: Assessment) -> Side:
 
 def comparisons_for(assessment: Assessment) -> list[Comparison]:
     """This assessment against the unit's latest earlier result; when the unit has none, against each
-    predecessor's latest (one comparison each, never averaged). [] in a first year. Five queries."""
+    predecessor's latest (one comparison each, never averaged). [] in a first year. Six queries."""
     from rankings.models import ImportedResult
 
     year = assessment.period.year
@@ -280,6 +298,13 @@ def comparisons_for(assessment: Assessment) -> list[Comparison]:
 
     new = side_of(assessment)
     framework = assessment.framework
+    found_links: dict = {}
+
+    def links() -> dict[int, tuple[int | None, dict]]:  # the province's clone links, read once when needed
+        if not found_links:
+            found_links.update({pk: (source, code_map) for pk, source, code_map in Framework.objects.filter(
+                province=framework.province_id).values_list("pk", "cloned_from_id", "code_map")})
+        return found_links
     result = []
     for old in chosen:
         if isinstance(old, Assessment):
@@ -290,8 +315,8 @@ def comparisons_for(assessment: Assessment) -> list[Comparison]:
                             maximum=maxima.get(old.framework_id) or None, basis="kết quả đã công bố", index=old.index)
         if old_side.framework_id == framework.pk:  # the same catalogue both years
             code_map = {c.code: c.code for c in new.criteria}
-        elif framework.cloned_from_id is not None and framework.cloned_from_id == old_side.framework_id:
-            code_map = framework.code_map or None
+        elif old_side.framework_id is not None and framework.cloned_from_id is not None:
+            code_map = chained_map(links(), framework.pk, old_side.framework_id) or None
         else:
             code_map = None
         comparison = compare(old_side, new, code_map)

@@ -283,3 +283,32 @@ def test_a_published_index_without_total_or_framework_is_compared_on_the_index(w
     assert INDEX_ONLY in text and "So với năm 2023 — kết quả đã công bố" in text
     assert "năm 2023 chỉ công bố chỉ số" in text
     assert "0,5000" in text and "+0,0000" not in text and "0,0000" in text  # 20/40 = 0,5: no change
+
+
+def test_code_maps_are_followed_along_a_chain_of_clones():
+    links = {2: (1, {"1.1": "1.1", "1.3": "1.4", "2": "2"}), 3: (2, {"1.1": "A", "1.4": "1.4b"}), 1: (None, {})}
+    assert comparison.chained_map(links, 3, 1) == {"1.1": "A", "1.3": "1.4b"}  # 2 was dropped in 2025
+    assert comparison.chained_map(links, 2, 1) == {"1.1": "1.1", "1.3": "1.4", "2": "2"}
+    assert comparison.chained_map(links, 1, 3) is None and comparison.chained_map(links, 4, 1) is None
+    assert comparison.chained_map({5: (6, {}), 6: (5, {})}, 5, 7) is None  # a cycle ends
+
+
+def test_a_clone_of_a_clone_is_compared_through_both_maps(world):
+    """2024 → 2025 (1.3 renumbered 1.4) → 2026 (1.4 renumbered 1.5); the unit has no 2025 assessment."""
+    old = _old_framework(world)
+    last = _period(world, old, 2024)
+    _answer(world, last, old, {"1.3": {"count": "3"}})
+    middle = _clone(world, old)
+    with scope(province=world.province_a):
+        later = framework_clone(actor=None, framework=middle, year=2026)
+        indicator = _indicators(later)["1.4"]
+        data = {f: getattr(indicator, f) for f in FIELDS}
+        indicator_save(actor=None, framework=later, indicator=indicator, parent=indicator.parent, data=data | {"code": "1.5"})
+        later.status = Framework.Status.ACTIVE
+        later.save()
+    this = _period(world, later, 2026)
+    with scope(province=world.province_a):
+        [result] = comparison.comparisons_for(this)
+    assert result.mapped and result.old.year == 2024
+    assert [(r.old_code, r.new_code, r.old_points) for r in result.rows if r.old_points] == [("1.3", "1.5", D(6))]
+    assert [c.code for c in result.dropped] == ["2"] and [c.code for c in result.new_criteria] == ["3"]
