@@ -216,8 +216,9 @@ def test_predecessors_are_listed_one_by_one_never_averaged(world, client_as):
     assert "So với năm 2024 — Sở Khoa học và Công nghệ" in text and "So với năm 2024 — Sở Thông tin và Truyền thông" in text
     assert text.count('data-testid="comparison"') == 2
     assert "26" not in text.replace("2026", "")  # never the average of 32 and 20
-    with scope(province=world.province_a):
+    with scope(province=world.province_a), CaptureQueriesContext(connection) as queries:
         results = comparison.comparisons_for(this)
+    assert len(queries) <= 6  # lineage, assessments, imported results, indicators, answers, clone links
     assert [(c.old.unit, c.old.total) for c in results] == [("Sở Khoa học và Công nghệ", D(20)),
                                                              ("Sở Thông tin và Truyền thông", D(32))]
     assert all(c.predecessor for c in results)
