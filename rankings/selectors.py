@@ -4,9 +4,9 @@ stored final totals of a period by `publication._materialise`). Queries do not g
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Max, OuterRef, Prefetch, Q, Subquery
 
-from dti_portal.tenancy.models import UnitKind
+from dti_portal.tenancy.models import UnitAlias, UnitKind
 from indicators.models import Aggregate, Framework, Indicator
 
 from . import ranking
@@ -56,11 +56,22 @@ def available(province) -> list[tuple[int, UnitKind]]:
 
 # Every read below loads the result rows it needs in one query and their frameworks (top-level
 # groups, bands, aggregates) in one more query each, whatever the number of units, years or kinds.
+def _name_of_the_year() -> Subquery:
+    """The name the unit had in the result's year, when it has been renamed since (else None): the
+    earliest former name (`UnitAlias.valid_to`, its last day) still in use on 31 December of that year,
+    or on the unit's last day if it closed that year. A subquery of the result rows' one query."""
+    in_use = (Q(valid_to__year__gt=OuterRef("year"))
+              | Q(valid_to__year=OuterRef("year"), valid_to__month=12, valid_to__day=31)
+              | Q(valid_to__year=OuterRef("year"), valid_to__gte=OuterRef("unit__valid_to")))
+    return Subquery(UnitAlias.objects.filter(in_use, unit=OuterRef("unit_id"), valid_to__isnull=False)
+                    .order_by("valid_to", "pk").values("name")[:1])
+
+
 def _results(province, *conditions, **filters) -> dict[tuple[int, int], list[ImportedResult]]:
     """(year, unit kind pk) → that year's result rows, in the order they were stored."""
     found: dict[tuple[int, int], list[ImportedResult]] = {}
     rows = (ImportedResult.objects.filter(province=province, *conditions, **filters)
-            .select_related("unit", "unit_kind").order_by("year", "pk"))
+            .select_related("unit", "unit_kind").annotate(year_name=_name_of_the_year()).order_by("year", "pk"))
     for result in rows:
         found.setdefault((result.year, result.unit_kind_id), []).append(result)
     return found
@@ -120,7 +131,7 @@ def _table(year: int, kind: UnitKind, results: list[ImportedResult], frameworks:
         if total is None and result.reported and parts:
             total = sum((v for v in parts.values() if v is not None), Decimal(0))
         index = ranking.index_of(total, max_total) if max_total else result.index
-        rows.append(ranking.Row(unit=result.unit.name, total=total, parts=parts, index=index if result.reported else None,
+        rows.append(ranking.Row(unit=result.year_name or result.unit.name, total=total, parts=parts, index=index if result.reported else None,
                                 unit_id=result.unit_id))
     by = "total" if any(r.total is not None for r in rows) else "index"
     key = (lambda r: r.total) if by == "total" else (lambda r: r.index)
@@ -163,34 +174,45 @@ def _add_change(table: Table, before: Table) -> None:
     same = table.framework is not None and before.framework is not None and (
         table.framework.pk == before.framework.pk or table.framework.decision_number == before.framework.decision_number)
     table.framework_changed = not same
+    # matched by unit, not by name: a unit renamed between the two years keeps its change
     if table.by == "total" and before.by == "total" and same:
-        ranking.changes(table.rows, {r.unit: r.total for r in before.rows if r.total is not None})
-    else:  # different frameworks: compare the index, and say so
-        old = {r.unit: r.index for r in before.rows}
+        old = {r.unit_id: r.total for r in before.rows if r.total is not None}
         for row in table.rows:
-            row.change = None if row.index is None or old.get(row.unit) is None else row.index - old[row.unit]
+            row.change = None if row.total is None or old.get(row.unit_id) is None else row.total - old[row.unit_id]
+    else:  # different frameworks: compare the index, and say so
+        old = {r.unit_id: r.index for r in before.rows}
+        for row in table.rows:
+            row.change = None if row.index is None or old.get(row.unit_id) is None else row.index - old[row.unit_id]
 
 
 def unit_history(province, unit) -> list[dict]:
     """A unit's results year by year: rank, total or index, band (for its year-over-year view).
 
     The rank is the one the year's ranking page shows for the unit (None when it is not ranked)."""
-    pairs = list(ImportedResult.objects.filter(province=province, unit=unit).values_list("year", "unit_kind"))
+    return units_history(province, [unit.pk]).get(unit.pk, [])
+
+
+def units_history(province, unit_ids) -> dict[int, list[dict]]:
+    """`unit_history` of several units at once (a unit and its predecessors): unit pk → its years.
+    The same queries for 1 or 50 units."""
+    pairs = set(ImportedResult.objects.filter(province=province, unit__in=unit_ids).values_list("year", "unit_kind"))
     if not pairs:
-        return []
+        return {}
     condition = Q()
     for year, kind in pairs:
         condition |= Q(year=year, unit_kind=kind)
     results = _results(province, condition)
     frameworks = _frameworks(results.values())
-    history = []
+    wanted = set(unit_ids)
+    history: dict[int, list[dict]] = {}
     for year, kind in sorted(pairs):
         rows = results[(year, kind)]
         table = _table(year, rows[0].unit_kind, rows, frameworks)
-        row = next((r for r in table.rows if r.unit_id == unit.pk), None)
-        if row is not None:
-            history.append({"year": year, "rank": row.rank, "reported": row.reported, "of": len(table.rows),
-                            "total": row.total, "index": row.index, "band": row.band, "by": table.by})
+        for row in table.rows:
+            if row.unit_id in wanted:
+                history.setdefault(row.unit_id, []).append(
+                    {"year": year, "name": row.unit, "rank": row.rank, "reported": row.reported, "of": len(table.rows),
+                     "total": row.total, "index": row.index, "band": row.band, "by": table.by})
     return history
 
 

@@ -119,6 +119,9 @@ class UnitAlias(models.Model):
     name = models.CharField("tên gọi khác", max_length=255)
     key = models.CharField(max_length=255, editable=False, db_index=True)
     note = models.CharField("ghi chú", max_length=255, blank=True, help_text="Ví dụ: cách viết trong báo cáo năm 2020.")
+    # A former name: the last day it was the unit's name (a ranking of a year shows the name of that year).
+    # Empty for a mere other spelling.
+    valid_to = models.DateField("dùng đến ngày", null=True, blank=True)
 
     objects = ScopedManager(province="unit__province")
 

@@ -108,17 +108,41 @@ def unit_add_alias(*, unit: Unit, name: str, note: str = "", actor) -> UnitAlias
     return alias
 
 
+def _validity(unit: Unit) -> str:
+    start = f"từ {unit.valid_from:%d/%m/%Y}" if unit.valid_from else "từ trước"
+    return f"{start} đến {unit.valid_to:%d/%m/%Y}" if unit.valid_to else f"{start}, đang hoạt động"
+
+
 @transaction.atomic
 def units_merge(*, predecessors: list[Unit], successor: Unit, effective_date: date, note: str = "", actor) -> None:
     """Record that `predecessors` were merged into `successor` on `effective_date`.
 
     The predecessors stay (their results remain readable); they close the day before.
     """
+    from .lineage import ancestor_ids
+
+    day_before = effective_date - timedelta(days=1)
     for unit in predecessors:
         if unit.pk == successor.pk:
             raise ValidationError("Một đơn vị không thể sáp nhập vào chính nó.")
         if unit.province_id != successor.province_id:
             raise ValidationError("Chỉ sáp nhập các đơn vị trong cùng một tỉnh.")
+        if not unit.is_active_on(day_before):
+            raise ValidationError(
+                f"{unit.name} không có hiệu lực vào ngày {day_before:%d/%m/%Y} (ngày trước ngày sáp nhập) nên không thể là đơn vị "
+                f"tiền thân của {successor.name}. Hiệu lực của {unit.name}: {_validity(unit)}.")
+    if not successor.is_active_on(effective_date):
+        raise ValidationError(
+            f"{successor.name} không có hiệu lực vào ngày sáp nhập {effective_date:%d/%m/%Y}. "
+            f"Hiệu lực của {successor.name}: {_validity(successor)}.")
+    # a cycle: the successor already among the ancestors of a predecessor (through any chain)
+    ancestors = ancestor_ids(successor.province_id, [unit.pk for unit in predecessors])
+    if successor.pk in ancestors:
+        names = ", ".join(unit.name for unit in predecessors)
+        raise ValidationError(
+            f"{successor.name} đã là đơn vị tiền thân (trực tiếp hoặc qua các lần sáp nhập trước) của {names}; "
+            "ghi nhận này sẽ làm một đơn vị trở thành tiền thân của chính nó.")
+    for unit in predecessors:
         UnitLineage.objects.get_or_create(
             predecessor=unit, successor=successor, defaults={"effective_date": effective_date, "note": note}
         )

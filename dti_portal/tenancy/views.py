@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from dti_portal.accounts.access import get_unit_for_user, officer_unit_ids, province_view, role_home_url
+from dti_portal.accounts.access import (get_unit_for_user, officer_unit_ids, province_view, role_home_url,
+                                       sees_whole_province)
 from dti_portal.accounts.forms import MemberForm
 from dti_portal.accounts.models import Invitation, Membership, Role
 from dti_portal.accounts.selectors import province_invitations, province_members
@@ -14,9 +15,8 @@ from dti_portal.accounts.services import member_add, membership_remove, province
 
 from assessments import queues
 from assessments.selectors import assessments_of_unit
-from rankings.selectors import unit_history
 
-from . import selectors, services
+from . import lineage, selectors, services
 from .forms import AliasForm, MergeForm, ProvinceCreateForm, UnitForm, UnitKindForm
 
 
@@ -116,8 +116,11 @@ def unit_edit(request, unit_id: int):
 
 def _unit_page(request, unit, *, alias_form=None, merge_form=None, status=200):
     can_edit = Role.PROVINCE_ADMIN in request.roles
+    ancestry, descendants = lineage.lineage_trees(unit)
     context = {"unit": selectors.unit_detail(unit.pk), "can_edit": can_edit, "assessments": assessments_of_unit(unit),
-               "history": unit_history(request.province, unit)}
+               "ancestry": ancestry, "descendants": descendants, "link_units": sees_whole_province(request),
+               "history": lineage.year_rows(request.province, unit, ancestry)}
+    context["with_predecessors"] = any(not row.own for year in context["history"] for row in year["rows"])
     if unit.pk in officer_unit_ids(request):  # the officer's home: what waits for the unit
         context["queue"] = queues.officer_queue(unit.pk, request.province.slug, timezone.localdate())
     if can_edit:
