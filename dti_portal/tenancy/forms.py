@@ -70,6 +70,9 @@ class UnitForm(forms.ModelForm):
 class AliasForm(forms.Form):
     name = forms.CharField(label="Tên gọi khác", max_length=255)
     note = forms.CharField(label="Ghi chú", max_length=255, required=False)
+    valid_to = forms.DateField(  # lineage: a former name, shown in the rankings of the years it was used
+        label="Tên cũ, dùng đến ngày", required=False, widget=DateInput(), error_messages=VN_DATE_ERRORS,
+        help_text="Chỉ nhập khi đây là tên cũ của đơn vị: xếp hạng các năm trước ngày này hiển thị tên cũ.")
 
 
 class UnitKindForm(forms.Form):

@@ -27,7 +27,7 @@ def _links(province) -> list[UnitLineage]:
     return list(
         UnitLineage.objects.filter(predecessor__province=province)
         .select_related("predecessor", "successor")
-        .order_by("effective_date", "predecessor__name", "pk")
+        .order_by("effective_date", "pk")
     )
 
 
@@ -48,6 +48,7 @@ def _tree(unit: Unit, links: list[UnitLineage], *, up: bool) -> Node:
             if not child.repeated:
                 seen.add(other.pk)
                 todo.append(child)
+        node.children.sort(key=lambda c: (c.effective_date, vn_sort_key(c.name)))
     return root
 
 

@@ -97,14 +97,27 @@ def unit_update(*, unit: Unit, actor, **fields) -> Unit:
 
 
 @transaction.atomic
-def unit_add_alias(*, unit: Unit, name: str, note: str = "", actor) -> UnitAlias:
+def unit_add_alias(*, unit: Unit, name: str, note: str = "", valid_to: date | None = None, actor) -> UnitAlias:
+    """Another spelling of the unit's name; with `valid_to`, a former name (used until that day),
+    which the rankings of the years it was in use show."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": "Hãy nhập tên gọi khác."})
     if name_key(name) == name_key(unit.name) or unit.aliases.filter(key=name_key(name)).exists():
         raise ValidationError({"name": "Đơn vị đã có tên gọi này."})
-    alias = UnitAlias.objects.create(unit=unit, name=name, note=note)
-    record("unit.alias_added", actor=actor, target=unit, new={"alias": name, "note": note})
+    if valid_to is not None:
+        if unit.valid_from and valid_to < unit.valid_from:
+            raise ValidationError({"valid_to": f"Ngày này trước ngày đơn vị bắt đầu hiệu lực ({unit.valid_from:%d/%m/%Y})."})
+        if unit.valid_to and valid_to >= unit.valid_to:
+            raise ValidationError({"valid_to": f"Tên cũ phải thôi dùng trước ngày cuối của đơn vị ({unit.valid_to:%d/%m/%Y}); "
+                                               "tên dùng đến ngày cuối là tên hiện tại của đơn vị."})
+        if unit.aliases.filter(valid_to=valid_to).exists():
+            raise ValidationError({"valid_to": f"Đơn vị đã có một tên cũ dùng đến ngày {valid_to:%d/%m/%Y}."})
+    alias = UnitAlias.objects.create(unit=unit, name=name, note=note, valid_to=valid_to)
+    new = {"alias": name, "note": note}
+    if valid_to is not None:
+        new["valid_to"] = valid_to.isoformat()
+    record("unit.alias_added", actor=actor, target=unit, new=new)
     return alias
 
 

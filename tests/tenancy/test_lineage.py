@@ -265,3 +265,31 @@ def test_the_lineage_and_the_unit_page_take_the_same_queries_for_3_or_12_predece
     client.get(url(small))
     pages = [_queries(lambda u=u: client.get(url(u))) for u in (small, large)]
     assert pages[0] == pages[1]
+
+
+# --- recording a former name ---------------------------------------------------------------------
+def test_a_former_name_is_recorded_from_the_unit_page_and_shown_in_the_ranking_of_its_years(world, client_as):
+    unit = _xa(world.province_a, "UBND phường Mới", valid_from=date(2020, 1, 1), valid_to=date(2025, 6, 30))
+    _result(unit, 2022, 50)
+    client = client_as(world.admin_a)
+    url = reverse("tenancy:unit_alias_add", kwargs={"province": "tinh-a", "unit_id": unit.pk})
+    refused = {
+        "31/13/2023": "Ngày không hợp lệ: hãy nhập theo dạng dd/mm/yyyy",
+        "2023-12-31x": "Ngày không hợp lệ",
+        "31/12/2019": "trước ngày đơn vị bắt đầu hiệu lực (01/01/2020)",
+        "30/06/2025": "Tên cũ phải thôi dùng trước ngày cuối của đơn vị (30/06/2025)",
+    }
+    for value, message in refused.items():
+        response = client.post(url, {"name": "UBND xã Cũ", "valid_to": value})
+        assert response.status_code == 400 and message in response.content.decode(), value
+    assert client.post(url, {"name": "UBND xã Cũ", "valid_to": "31/12/2023", "note": "NQ 2024"}).status_code == 302
+    response = client.post(url, {"name": "UBND xã Cũ hơn", "valid_to": "31/12/2023"})
+    assert "Đơn vị đã có một tên cũ dùng đến ngày 31/12/2023." in response.content.decode()
+    foreign = reverse("tenancy:unit_alias_add", kwargs={"province": "tinh-a", "unit_id": world.unit_b1.pk})
+    assert client.post(foreign, {"name": "Tên khác", "valid_to": "31/12/2023"}).status_code == 404
+    page = client.get(reverse("tenancy:unit_detail", kwargs={"province": "tinh-a", "unit_id": unit.pk})).content.decode()
+    assert "UBND xã Cũ <span class=\"text-muted small\">(tên cũ, dùng đến 31/12/2023)</span>" in page
+    with scope(province=world.province_a):
+        assert [r.unit for r in ranking_table(world.province_a, 2022, unit.kind).rows] == ["UBND xã Cũ"]
+        entry = AuditEntry.objects.filter(action="unit.alias_added").latest("pk")
+    assert entry.new["valid_to"] == "2023-12-31"
