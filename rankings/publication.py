@@ -55,8 +55,8 @@ def snapshot_of(table) -> dict:
         "index_average": _text(table.index_average), "previous_year": table.previous_year,
         "framework_changed": table.framework_changed, "ranks_non_reporting": table.ranks_non_reporting,
         "columns": [{"key": c.key, "label": c.label, "maximum": _text(c.maximum), "average": _text(c.average)} for c in table.columns],
-        "rows": [{"rank": r.rank, "unit": r.unit, "total": _text(r.total), "index": _text(r.index), "band": r.band,
-                  "change": _text(r.change), "parts": {k: _text(v) for k, v in r.parts.items()}} for r in table.rows],
+        "rows": [{"rank": r.rank, "unit": r.unit, "unit_id": r.unit_id, "total": _text(r.total), "index": _text(r.index),
+                  "band": r.band, "change": _text(r.change), "parts": {k: _text(v) for k, v in r.parts.items()}} for r in table.rows],
         "aggregates": [{"name": a.name, "maximum": _text(a.maximum), "average": _text(a.average),
                         "rows": [{"rank": r.rank, "unit": r.unit, "total": _text(r.total)} for r in a.rows]} for a in table.aggregates],
     }
@@ -277,16 +277,17 @@ def _tables(province, year: int) -> list[dict]:
 def _scorecards(province, year: int, tables: list[dict]) -> list[dict]:
     """Each appraised unit's scorecard: its per-criterion rows and its line of the ranking, in the
     order of the tables (kind, then rank)."""
-    lines = {(t["kind"], r["unit"]): (n, t, r) for n, t in enumerate(tables) for r in t["rows"]}
+    # by unit, not by name: a ranking row carries the name of its year (lineage), the assessment today's name
+    lines = {(t["kind"], r.get("unit_id")): (n, t, r) for n, t in enumerate(tables) for r in t["rows"]}
     assessments = {(a.unit.name, str(a.framework)): a for a in _appraised(province, year)}
     cards = []
     for unit in appendix(province, year):
         assessment = assessments[(unit["unit"], unit["framework"])]
-        n, table, row = lines.get((assessment.unit.kind.name, unit["unit"]), (len(tables), None, None))
+        n, table, row = lines.get((assessment.unit.kind.name, assessment.unit_id), (len(tables), None, None))
         summary = {} if row is None else {
             "kind": table["kind"], "rank": row["rank"], "of": len(table["rows"]), "total": row["total"],
             "index": row["index"], "band": row["band"], "max_total": table["max_total"]}
-        cards.append({"unit_id": assessment.unit_id, "unit": unit["unit"], "framework": unit["framework"],
+        cards.append({"unit_id": assessment.unit_id, "unit": row["unit"] if row else unit["unit"], "framework": unit["framework"],
                       "rows": unit["rows"], "summary": summary, "order": (n, row["rank"] if row and row["rank"] else 10**6, unit["unit"])})
     cards.sort(key=lambda c: (*c["order"][:2], vn_sort_key(c["order"][2])))  # ties in Vietnamese order
     return cards
