@@ -54,6 +54,12 @@ def test_the_2025_mergers_are_recorded_as_lineage(db):
         tttt = Unit.objects.get(name="Sở Thông tin và Truyền thông")
         assert [link.successor.name for link in tttt.successor_links.all()] == ["Sở Khoa học và Công nghệ"]
         assert str(tttt.valid_to) == "2025-02-28"
+        # The wards and commune of the former city when districts were abolished (01/07/2025): its results are
+        # theirs to look back on, one row per predecessor on the unit page.
+        city = Unit.objects.get(name="UBND thành phố Buôn Ma Thuột")
+        assert sorted(link.successor.name for link in city.successor_links.all()) == [
+            "UBND phường Buôn Ma Thuột", "UBND phường Ea Kao", "UBND phường Thành Nhất", "UBND phường Tân An",
+            "UBND phường Tân Lập", "UBND xã Hòa Phú"]
 
 
 def test_every_demo_account_logs_in_and_holds_its_role(db, client):
