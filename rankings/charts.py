@@ -22,6 +22,6 @@ def bar_chart(rows, *, maximum: Decimal | None = None, width: int = 760, bar: in
             continue
         length = max(1.0, float(row.total) * scale)
         parts.append(f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar}" fill="#0d6efd"/>')
-        parts.append(f'<text x="{label_width + length + 4:.1f}" y="{y + bar - 5}">{format_number(row.total.quantize(Decimal("0.01")))}</text>')
+        parts.append(f'<text x="{label_width + length + 4:.1f}" y="{y + bar - 5}">{format_number(row.total, 2)}</text>')  # as the tables write it: "701,30"
     parts.append("</svg>")
     return "".join(parts)
