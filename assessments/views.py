@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from dti_portal.forms import add_service_errors
 from dti_portal.accounts.access import province_view
 from dti_portal.accounts.models import Role
 from dti_portal.tenancy.selectors import units_by_kind
@@ -78,9 +79,7 @@ def _period_form(request, period):
         try:
             period = services.period_save(period=form.save(commit=False), frameworks=form.frameworks(), actor=request.user)
         except ValidationError as error:
-            errors_by_field = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
-            for field, errors in errors_by_field.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Đã lưu kỳ đánh giá.")
             return redirect("assessments:period_detail", province=request.province.slug, period_id=period.pk)

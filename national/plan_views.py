@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from dti_portal.forms import add_service_errors
 from dti_portal.accounts.access import officer_unit_ids, province_view
 from dti_portal.accounts.models import Role
 from dti_portal.tenancy.models import Unit
@@ -61,14 +62,6 @@ def get_task_for_user(request, task_id: int, *, write: bool = False) -> tuple[Ta
     _deny(request)
 
 
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 # ------------------------------------------------------------------------------------------- home
 
 
@@ -97,7 +90,7 @@ def plan_create(request):
         try:
             plan = services.plan_create(province=request.province, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Đã tạo kế hoạch “{plan.name}”. Hãy thêm các nhiệm vụ.")
             return redirect("national:plan_detail", province=request.province.slug, plan_id=plan.pk)
@@ -116,7 +109,7 @@ def plan_edit(request, plan_id: int):
         try:
             services.plan_update(plan=plan, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Đã lưu kế hoạch.")
             return redirect("national:plan_detail", province=request.province.slug, plan_id=plan.pk)
@@ -187,7 +180,7 @@ def _task_form_page(request, plan: Plan, task: Task | None):
                               {c.id: c for c in Indicator.objects.filter(framework=framework,
                                                                          pk=form.cleaned_data["indicator"])})
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Đã lưu nhiệm vụ “{task.title}” và các chỉ tiêu.")
             return redirect("national:task_detail", province=request.province.slug, task_id=task.pk)

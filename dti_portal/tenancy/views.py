@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from dti_portal.forms import add_service_errors
 from dti_portal.accounts.access import (get_unit_for_user, officer_unit_ids, province_view, role_home_url,
                                        sees_whole_province)
 from dti_portal.accounts.forms import MemberForm
@@ -28,15 +29,6 @@ def _admin_home_url(request) -> str:
     return reverse("tenancy:admin_home", kwargs={"province": request.province.slug})
 
 
-def _form_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, field by field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def platform_home(request):
     return render(request, "tenancy/platform_home.html", {"provinces": selectors.provinces_listed()})
 
@@ -50,7 +42,7 @@ def platform_admin_home(request):
         try:
             province = province_onboard(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, f"Đã tạo tỉnh {province.name} và tài khoản quản trị {form.cleaned_data['admin_username']}."
@@ -91,7 +83,7 @@ def unit_create(request):
         try:
             unit = services.unit_create(actor=request.user, province=request.province, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Đã thêm đơn vị {unit.name}.")
             return redirect("tenancy:unit_detail", province=request.province.slug, unit_id=unit.pk)
@@ -106,7 +98,7 @@ def unit_edit(request, unit_id: int):
         try:
             services.unit_update(actor=request.user, unit=unit, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Đã lưu thông tin đơn vị.")
             return redirect("tenancy:unit_detail", province=request.province.slug, unit_id=unit.pk)
@@ -143,7 +135,7 @@ def unit_alias_add(request, unit_id: int):
         try:
             services.unit_add_alias(actor=request.user, unit=unit, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
     if form.errors:
         return _unit_page(request, unit, alias_form=form, status=400)
     messages.success(request, f"Đã thêm tên gọi khác “{form.cleaned_data['name']}”.")
@@ -162,7 +154,7 @@ def unit_merge(request, unit_id: int):
                 actor=request.user, predecessors=[unit], successor=data["successor"], effective_date=data["effective_date"], note=data["note"]
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
     if form.errors:
         return _unit_page(request, unit, merge_form=form, status=400)
     messages.success(request, f"Đã ghi nhận {unit.name} sáp nhập vào {form.cleaned_data['successor'].name}.")
@@ -176,7 +168,7 @@ def unit_kind_create(request):
         try:
             kind = services.unit_kind_create(actor=request.user, province=request.province, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Đã thêm loại đơn vị {kind.name}.")
             return redirect("tenancy:admin_home", province=request.province.slug)
@@ -190,7 +182,7 @@ def member_create(request):
         try:
             given = member_add(province=request.province, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             if isinstance(given, Invitation):  # the same words whether the account is new or existed elsewhere
                 messages.success(request, f"Đã mời “{given.user.username}” nhận vai trò {given.get_role_display()}. "
