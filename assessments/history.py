@@ -39,6 +39,8 @@ KEY_LABELS = {
     "slug": "Mã tỉnh", "coordinating_agency": "Cơ quan chủ trì", "kind": "Loại đơn vị", "valid_from": "Hiệu lực từ",
     "valid_to": "Hiệu lực đến", "alias": "Tên gọi khác", "predecessors": "Đơn vị sáp nhập vào",
     "effective_date": "Ngày hiệu lực", "username": "Tên đăng nhập", "role": "Vai trò", "order": "Thứ tự", "code": "Mã",
+    "province": "Tỉnh", "into": "Hợp nhất vào", "memberships": "Số vai trò chuyển sang",
+    "memberships_joined": "Số vai trò trùng (gộp làm một)", "invitations": "Số lời mời chuyển sang",
     # the catalogue
     "decision_number": "Số quyết định", "decision_date": "Ngày quyết định", "issuer": "Cơ quan ban hành",
     "unit_kind": "Loại đơn vị", "precision": "Số chữ số thập phân", "bands_on": "Xếp loại theo",

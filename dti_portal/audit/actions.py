@@ -7,6 +7,8 @@ history page, the province's log and the CSV all take their labels from this one
 ACTIONS: dict[str, str] = {
     # the province and its units
     "province.created": "Tạo tỉnh",
+    "province.merged": "Nhận tỉnh hợp nhất vào",
+    "province.merged_into": "Hợp nhất vào tỉnh khác",
     "unit_kind.created": "Thêm loại đơn vị",
     "unit.created": "Thêm đơn vị",
     "unit.updated": "Sửa đơn vị",

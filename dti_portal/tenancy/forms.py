@@ -98,5 +98,39 @@ class MergeForm(forms.Form):
 
     def __init__(self, *args, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["successor"].queryset = Unit.objects.filter(province=unit.province_id).exclude(pk=unit.pk)
+        from .lineage import tenant_of
+
+        # a unit of a province merged into this one may become part of one of this province's units
+        self.fields["successor"].queryset = Unit.objects.filter(
+            province__in=tenant_of(unit.province_id).lineage_ids).exclude(pk=unit.pk)
         self.fields["successor"].iterator = UnitChoices
+
+
+class ProvinceMergeForm(forms.Form):
+    """A platform admin merges one tenant into another (1 July 2025: Đắk Nông into Lâm Đồng)."""
+
+    source = forms.ModelChoiceField(
+        label="Tỉnh được hợp nhất (tỉnh cũ)", queryset=Province.objects.none(),
+        error_messages={"invalid_choice": "Tỉnh đã chọn không có hoặc đã hợp nhất.", "required": "Hãy chọn tỉnh cũ."},
+    )
+    target = forms.ModelChoiceField(
+        label="Hợp nhất vào tỉnh", queryset=Province.objects.none(),
+        error_messages={"invalid_choice": "Tỉnh đã chọn không có hoặc đã hợp nhất.", "required": "Hãy chọn tỉnh nhận."},
+    )
+    effective_date = forms.DateField(label="Từ ngày", widget=DateInput(), error_messages={
+        **VN_DATE_ERRORS, "required": "Hãy nhập ngày hợp nhất có hiệu lực, ví dụ 01/07/2025."})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every province, merged ones too: the service says why a merged one cannot be chosen.
+        provinces = Province.objects.all()
+        for name in ("source", "target"):
+            self.fields[name].queryset = provinces
+            self.fields[name].label_from_instance = _province_label
+            self.fields[name].empty_label = "— chọn tỉnh —"
+
+
+def _province_label(province: Province) -> str:
+    if province.merged_into_id:
+        return f"{province.name} (đã hợp nhất)"
+    return province.name

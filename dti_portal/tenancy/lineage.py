@@ -8,7 +8,7 @@ units already seen, so bad data already stored (a cycle) can never make a walk l
 from dataclasses import dataclass, field
 from datetime import date
 
-from .models import Unit, UnitLineage
+from .models import Province, Unit, UnitLineage
 from .names import vn_sort_key
 
 
@@ -22,10 +22,23 @@ class Node:
     repeated: bool = False  # already shown higher up the tree (bad data: a cycle), not walked again
 
 
+def tenant_of(province: Province | int) -> Province:
+    """The province that holds `province` today: itself, or the one it was merged into (through a chain)."""
+    if not isinstance(province, Province):
+        province = Province.objects.get(pk=province)
+    seen = {province.pk}
+    while province.merged_into_id and province.merged_into_id not in seen:
+        province = province.merged_into
+        seen.add(province.pk)
+    return province
+
+
 def _links(province) -> list[UnitLineage]:
-    """All lineage links of the province with both units' names: one query."""
+    """All lineage links among the units the province's tenant holds (its own and those of provinces
+    merged into it: a sở of the former Đắk Nông may be a predecessor of one of Lâm Đồng) with both
+    units' names: one query after the tenant's lineage."""
     return list(
-        UnitLineage.objects.filter(predecessor__province=province)
+        UnitLineage.objects.filter(predecessor__province__in=tenant_of(province).lineage_ids)
         .select_related("predecessor", "successor")
         .order_by("effective_date", "pk")
     )

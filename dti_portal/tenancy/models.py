@@ -10,6 +10,7 @@ from datetime import date
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.functional import cached_property
 from django_scopes import ScopedManager
 
 from .names import name_key
@@ -38,14 +39,43 @@ class Province(models.Model):
     )
     is_active = models.BooleanField("đang hoạt động", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A province merged into another (1 July 2025: Đắk Nông into Lâm Đồng) keeps its rows under its
+    # own id, so what it published stays "Đắk Nông, 2023"; the receiving tenant holds them through
+    # `lineage_ids` (its scope covers them) and the old slug redirects there.
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="merged_provinces", verbose_name="hợp nhất vào")
+    merged_on = models.DateField("ngày hợp nhất", null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name = "tỉnh"
         verbose_name_plural = "tỉnh"
+        constraints = [
+            models.CheckConstraint(condition=~Q(merged_into=F("pk")), name="province_not_merged_into_self"),
+            models.CheckConstraint(condition=Q(merged_into__isnull=True) | Q(merged_on__isnull=False),
+                                   name="province_merged_on_set"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @cached_property
+    def lineage_ids(self) -> list[int]:
+        """This province's id and those of the provinces merged into it (and into them…): the tenant's
+        holdings. Own id first. One query per generation; a walk never revisits a province."""
+        ids, frontier = [self.pk], [self.pk]
+        while frontier:
+            frontier = [pk for pk in Province.objects.filter(merged_into__in=frontier).values_list("pk", flat=True)
+                        if pk not in ids]
+            ids.extend(frontier)
+        return ids
+
+    @cached_property
+    def predecessors(self) -> list["Province"]:
+        """The provinces merged into this one (directly or through a chain), oldest merger first."""
+        if len(self.lineage_ids) == 1:
+            return []
+        return list(Province.objects.filter(pk__in=self.lineage_ids[1:]).order_by("merged_on", "name"))
 
 
 class UnitKind(models.Model):

@@ -4,6 +4,7 @@ from datetime import date
 from itertools import groupby
 
 from django.db.models import Count, Prefetch, Q
+from django.http import Http404
 
 from dti_portal.accounts.models import Membership
 
@@ -14,6 +15,21 @@ from .names import matches, name_key, vn_sort_key
 def provinces_listed() -> list[Province]:
     """Active provinces in Vietnamese alphabetical order."""
     return sorted(Province.objects.filter(is_active=True), key=lambda p: vn_sort_key(p.name))
+
+
+def provinces_all() -> list[Province]:
+    """Every province, merged ones too (with the one each was merged into), in Vietnamese order."""
+    return sorted(Province.objects.select_related("merged_into"), key=lambda p: vn_sort_key(p.name))
+
+
+def province_in_lineage(province: Province, slug: str | None) -> Province:
+    """`province`, or the province merged into it named by `slug` (`?tinh=` of a page of a year); 404 otherwise."""
+    if not slug or slug == province.slug:
+        return province
+    for predecessor in province.predecessors:
+        if predecessor.slug == slug:
+            return predecessor
+    raise Http404("Tỉnh này không thuộc dòng hợp nhất của tỉnh đang xem.")
 
 
 def active_units(province: Province, *, on: date | None = None):

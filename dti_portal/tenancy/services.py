@@ -4,7 +4,8 @@ leaves one entry in the province's audit log."""
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django_scopes import scopes_disabled
 
 from dti_portal.audit.services import changes, record
 
@@ -132,14 +133,14 @@ def units_merge(*, predecessors: list[Unit], successor: Unit, effective_date: da
 
     The predecessors stay (their results remain readable); they close the day before.
     """
-    from .lineage import ancestor_ids
+    from .lineage import ancestor_ids, tenant_of
 
     day_before = effective_date - timedelta(days=1)
     for unit in predecessors:
         if unit.pk == successor.pk:
             raise ValidationError("Một đơn vị không thể sáp nhập vào chính nó.")
-        if unit.province_id != successor.province_id:
-            raise ValidationError("Chỉ sáp nhập các đơn vị trong cùng một tỉnh.")
+        if unit.province_id not in tenant_of(successor.province_id).lineage_ids:
+            raise ValidationError("Chỉ sáp nhập các đơn vị trong cùng một tỉnh (kể cả các tỉnh đã hợp nhất vào tỉnh này).")
         if not unit.is_active_on(day_before):
             raise ValidationError(
                 f"{unit.name} không có hiệu lực vào ngày {day_before:%d/%m/%Y} (ngày trước ngày sáp nhập) nên không thể là đơn vị "
@@ -167,3 +168,88 @@ def units_merge(*, predecessors: list[Unit], successor: Unit, effective_date: da
         successor.save(update_fields=["valid_from"])
     record("units.merged", actor=actor, target=successor, reason=note,
            new={"predecessors": [unit.name for unit in predecessors], "effective_date": effective_date.isoformat()})
+
+
+IN_APPRAISAL = ("submitted", "round1", "returned", "explained", "round2")
+
+
+@scopes_disabled()
+@transaction.atomic
+def province_merge(*, source: Province, target: Province, effective_date: date, actor) -> dict:
+    """Merge the tenant `source` into `target` from `effective_date` (1 July 2025: Đắk Nông into Lâm Đồng).
+
+    Nothing is copied and no history row changes province: units, catalogues, periods, results,
+    publications (their files and checksums), evidence and the audit log stay under `source`'s id,
+    so what was published keeps the name it was published under, and `target` holds them through
+    `Province.lineage_ids` (its scope covers them). People's roles and invitations move to `target`
+    (a role held in both becomes one), as do their notifications; the old slug then redirects.
+
+    Refused: a province into itself, from or into a merged one, and while a period of either is
+    between submission and final (the refusal lists them).
+    """
+    from dti_portal.accounts.models import Invitation, Membership, Notification
+    from assessments.models import Assessment
+
+    source = Province.objects.select_for_update().get(pk=source.pk)
+    target = Province.objects.select_for_update().get(pk=target.pk)
+    if source.pk == target.pk:
+        raise ValidationError({"target": "Không thể hợp nhất một tỉnh vào chính nó."})
+    if source.merged_into_id:
+        raise ValidationError({"source": f"{source.name} đã hợp nhất vào {source.merged_into.name} "
+                                         f"từ ngày {source.merged_on:%d/%m/%Y}."})
+    if target.merged_into_id:
+        raise ValidationError({"target": f"{target.name} đã hợp nhất vào {target.merged_into.name} "
+                                         f"từ ngày {target.merged_on:%d/%m/%Y}; hãy hợp nhất vào {target.merged_into.name}."})
+    if not target.is_active:
+        raise ValidationError({"target": f"{target.name} đang ngừng hoạt động."})
+    if source.pk in target.lineage_ids or target.pk in source.lineage_ids:  # pragma: no cover - a merged one is refused above
+        raise ValidationError("Hai tỉnh này đã cùng một dòng hợp nhất.")
+
+    busy = (
+        Assessment.objects.filter(period__province_id__in=source.lineage_ids + target.lineage_ids,
+                                  status__in=IN_APPRAISAL)
+        .values_list("period__province__name", "period__name")
+        .annotate(units=models.Count("pk"))
+        .order_by("period__province__name", "period__name")
+    )
+    if busy:
+        listed = "; ".join(f"{province}: {period} ({units} đơn vị)" for province, period, units in busy)
+        raise ValidationError(
+            "Chưa thể hợp nhất: các kỳ đánh giá sau đang ở giữa lúc đơn vị gửi và lúc chốt kết quả — " + listed
+            + ". Hãy chốt kết quả (hoặc trả về cho đơn vị) các đánh giá này trước.")
+
+    # A unit officer is bound to one unit: the same person officer of two units cannot keep both.
+    clashes = []
+    for membership in Membership.objects.filter(province=source).select_related("user", "unit"):
+        held = Membership.objects.filter(province=target, user=membership.user_id, role=membership.role).first()
+        if held is not None and held.unit_id != membership.unit_id:
+            clashes.append(f"{membership.user.username} (đầu mối của {membership.unit} và của {held.unit})")
+    if clashes:
+        raise ValidationError("Chưa thể hợp nhất: một tài khoản chỉ làm đầu mối của một đơn vị — " + "; ".join(clashes)
+                              + ". Hãy bỏ một trong hai vai trò trước.")
+
+    moved = {"memberships": 0, "memberships_joined": 0, "invitations": 0}
+    for membership in Membership.objects.filter(province=source):
+        if Membership.objects.filter(province=target, user=membership.user_id, role=membership.role).exists():
+            membership.delete()  # the same role, already held in the receiving province
+            moved["memberships_joined"] += 1
+        else:
+            membership.province = target
+            membership.save(update_fields=["province"])
+            moved["memberships"] += 1
+    for invitation in Invitation.objects.filter(province=source):
+        if Invitation.objects.filter(province=target, user=invitation.user_id, role=invitation.role).exists():
+            invitation.delete()
+        else:
+            invitation.province = target
+            invitation.save(update_fields=["province"])
+            moved["invitations"] += 1
+    Notification.objects.filter(province=source).update(province=target)
+
+    source.merged_into, source.merged_on, source.is_active = target, effective_date, False
+    source.save(update_fields=["merged_into", "merged_on", "is_active"])
+    day = effective_date.isoformat()
+    record("province.merged_into", actor=actor, target=source, new={"into": target.name, "effective_date": day})
+    record("province.merged", actor=actor, target=target,
+           new={"province": source.name, "slug": source.slug, "effective_date": day, **moved})
+    return moved

@@ -18,7 +18,7 @@ from assessments import queues
 from assessments.selectors import assessments_of_unit
 
 from . import lineage, selectors, services
-from .forms import AliasForm, MergeForm, ProvinceCreateForm, UnitForm, UnitKindForm
+from .forms import AliasForm, MergeForm, ProvinceCreateForm, ProvinceMergeForm, UnitForm, UnitKindForm
 
 
 def _form_page(request, form, title, cancel_url, **extra):
@@ -48,7 +48,28 @@ def platform_admin_home(request):
                 request, f"Đã tạo tỉnh {province.name} và tài khoản quản trị {form.cleaned_data['admin_username']}."
             )
             return redirect("platform:admin_home")
-    return render(request, "tenancy/platform_admin.html", {"form": form, "provinces": selectors.provinces_listed()})
+    return render(request, "tenancy/platform_admin.html", {"form": form, "provinces": selectors.provinces_all()})
+
+
+@login_required
+def province_merge_view(request):
+    """A platform admin merges one province into another from a date."""
+    if not request.user.is_platform_admin:
+        raise PermissionDenied
+    form = ProvinceMergeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            moved = services.province_merge(actor=request.user, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, (
+                f"Đã hợp nhất {data['source'].name} vào {data['target'].name} từ ngày {data['effective_date']:%d/%m/%Y}: "
+                f"{moved['memberships'] + moved['memberships_joined']} vai trò và {moved['invitations']} lời mời nay ở "
+                f"{data['target'].name}; địa chỉ cũ /{data['source'].slug}/ chuyển tới /{data['target'].slug}/."))
+            return redirect("platform:admin_home")
+    return render(request, "tenancy/province_merge.html", {"form": form})
 
 
 @province_view()
