@@ -8,6 +8,8 @@ units already seen, so bad data already stored (a cycle) can never make a walk l
 from dataclasses import dataclass, field
 from datetime import date
 
+from django_scopes import get_scope
+
 from .models import Province, Unit, UnitLineage
 from .names import vn_sort_key
 
@@ -38,10 +40,20 @@ def _links(province) -> list[UnitLineage]:
     merged into it: a sở of the former Đắk Nông may be a predecessor of one of Lâm Đồng) with both
     units' names: one query after the tenant's lineage."""
     return list(
-        UnitLineage.objects.filter(predecessor__province__in=tenant_of(province).lineage_ids)
+        UnitLineage.objects.filter(predecessor__province__in=_tenant_ids(province))
         .select_related("predecessor", "successor")
         .order_by("effective_date", "pk")
     )
+
+
+def _tenant_ids(province) -> list[int]:
+    """The ids of the tenant's provinces: the request's scope holds them already (no query); else looked up."""
+    current = get_scope()
+    if current.get("_enabled", True) and "province" in current:
+        value = current["province"]
+        values = value if isinstance(value, (list, tuple)) else [value]
+        return [getattr(v, "pk", v) for v in values]
+    return tenant_of(province).lineage_ids
 
 
 def _tree(unit: Unit, links: list[UnitLineage], *, up: bool) -> Node:
