@@ -172,3 +172,29 @@ def test_platform_merge_page(world, client_as):
     page = client.get("/he-thong/").content.decode()
     assert "đã hợp nhất vào Tỉnh B từ 01/07/2025" in page
     assert client.get("/").status_code == 200
+
+
+def test_evidence_uploaded_before_the_merger_is_served_unchanged_under_the_receiving_province(world, period_a, client_as):
+    import hashlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assessments.models import Evidence
+    from tests.assessments.test_evidence import PDF
+
+    with scopes_disabled():
+        assessment = Assessment.objects.get(period=period_a, unit=world.unit_a1)
+        indicator = assessment.framework.indicators.get(code="1.1")
+    officer = client_as(world.officer_a1)
+    officer.post(f"/tinh-a/tu-danh-gia/{assessment.pk}/chi-tieu/{indicator.pk}/tai-lieu/",
+                 {"file": SimpleUploadedFile("Ảnh chụp.pdf", PDF)})
+    with scopes_disabled():
+        evidence = Evidence.objects.get(answer__assessment=assessment)
+    merge(world)
+    for client in (officer, client_as(world.admin_a), client_as(world.leader_a)):
+        download = client.get(f"/tinh-b/tai-lieu/{evidence.pk}/")
+        assert download.status_code == 200
+        assert hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == evidence.sha256
+    assert officer.get(f"/tinh-a/tai-lieu/{evidence.pk}/")["Location"] == f"/tinh-b/tai-lieu/{evidence.pk}/"
+    # the receiving province's own officer may not read another unit's file
+    assert client_as(world.officer_b1).get(f"/tinh-b/tai-lieu/{evidence.pk}/").status_code == 404
