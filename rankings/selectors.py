@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Max, OuterRef, Prefetch, Q, Subquery
+from django_scopes import get_scope
 
-from dti_portal.tenancy.models import UnitAlias, UnitKind
+from dti_portal.tenancy.models import Province, UnitAlias, UnitKind
 from indicators.models import Aggregate, Framework, Indicator
 
 from . import ranking
@@ -48,10 +49,60 @@ class Table:
     ranks_non_reporting: bool = True  # the framework's setting: non-reporting units ranked last, or not ranked
 
 
-def available(province) -> list[tuple[int, UnitKind]]:
-    pairs = ImportedResult.objects.filter(province=province).values_list("year", "unit_kind").distinct()
-    kinds = {k.pk: k for k in UnitKind.objects.filter(province=province)}
-    return sorted(((year, kinds[kind]) for year, kind in pairs), key=lambda p: (-p[0], p[1].order))
+def _lineage_ids(province) -> list[int]:
+    """`province.lineage_ids` without a query when the active scope is this tenant's: the middleware
+    enters the scope of the tenant's provinces, own id first (and nothing outside the scope could be
+    read anyway). Outside such a scope, looked up."""
+    current = get_scope()
+    if current.get("_enabled", True) and "province" in current:
+        value = current["province"]
+        ids = [getattr(v, "pk", v) for v in (value if isinstance(value, (list, tuple)) else [value])]
+        if ids and ids[0] == province.pk:
+            return ids
+    return province.lineage_ids
+
+
+def lineage(province) -> dict[int, Province]:
+    """The tenant's provinces by id: `province` first, then those merged into it (oldest merger
+    first). No query for a province without predecessors; one (their names) with predecessors."""
+    if len(_lineage_ids(province)) == 1:
+        return {province.pk: province}
+    return {province.pk: province} | {p.pk: p for p in province.predecessors}
+
+
+def label(year: int, of: Province, province) -> str:
+    """"2023" for the tenant's own year, "Đắk Nông, 2023" for a province merged into it: the name a
+    ranking or publication of before the merger was published under."""
+    return str(year) if of.pk == province.pk else f"{of.name}, {year}"
+
+
+@dataclass
+class Ranking:
+    """One ranking the tenant holds: a year and unit kind of its own or of a province merged into it."""
+
+    year: int
+    kind: UnitKind
+    province: Province  # whose ranking it is
+    own: bool  # the tenant's own (False: a predecessor's, read-only history)
+    label: str  # "2023" or "Đắk Nông, 2023"
+
+    @property
+    def tinh(self) -> str:
+        """The `?tinh=` of its pages: "" for the tenant's own, the predecessor's slug otherwise."""
+        return "" if self.own else self.province.slug
+
+
+def available(province) -> list[Ranking]:
+    """The rankings the tenant holds, newest year first, its own before its predecessors' of a year.
+    Two queries (three with predecessors: their names)."""
+    provinces = lineage(province)
+    triples = (ImportedResult.objects.filter(province_id__in=list(provinces))
+               .values_list("province", "year", "unit_kind").distinct())
+    kinds = {k.pk: k for k in UnitKind.objects.filter(province_id__in=list(provinces))}
+    found = [Ranking(year, kinds[kind], provinces[of], of == province.pk, label(year, provinces[of], province))
+             for of, year, kind in triples]
+    order = list(provinces)
+    return sorted(found, key=lambda r: (-r.year, order.index(r.province.pk), r.kind.order, r.kind.pk))
 
 
 # Every read below loads the result rows it needs in one query and their frameworks (top-level
@@ -67,10 +118,11 @@ def _name_of_the_year() -> Subquery:
                     .order_by("valid_to", "pk").values("name")[:1])
 
 
-def _results(province, *conditions, **filters) -> dict[tuple[int, int], list[ImportedResult]]:
-    """(year, unit kind pk) → that year's result rows, in the order they were stored."""
+def _results(province_ids: list[int], *conditions, **filters) -> dict[tuple[int, int], list[ImportedResult]]:
+    """(year, unit kind pk) → that year's result rows, in the order they were stored. A unit kind
+    belongs to one province, so the results of several provinces never share a key."""
     found: dict[tuple[int, int], list[ImportedResult]] = {}
-    rows = (ImportedResult.objects.filter(province=province, *conditions, **filters)
+    rows = (ImportedResult.objects.filter(*conditions, province_id__in=province_ids, **filters)
             .select_related("unit", "unit_kind").annotate(year_name=_name_of_the_year()).order_by("year", "pk"))
     for result in rows:
         found.setdefault((result.year, result.unit_kind_id), []).append(result)
@@ -104,7 +156,7 @@ def ranking_table(province, year: int, kind: UnitKind, *, with_change: bool = Tr
         previous = (ImportedResult.objects.filter(province=province, unit_kind=kind, year__lt=year)
                     .aggregate(previous=Max("year"))["previous"])
     years = [year] if previous is None else [year, previous]
-    results = _results(province, year__in=years, unit_kind=kind)
+    results = _results([province.pk], year__in=years, unit_kind=kind)
     if not results.get((year, kind.pk)):
         return None
     frameworks = _frameworks(results.values())
@@ -194,53 +246,91 @@ def unit_history(province, unit) -> list[dict]:
 
 def units_history(province, unit_ids) -> dict[int, list[dict]]:
     """`unit_history` of several units at once (a unit and its predecessors): unit pk → its years.
-    The same queries for 1 or 50 units."""
-    pairs = set(ImportedResult.objects.filter(province=province, unit__in=unit_ids).values_list("year", "unit_kind"))
+    The results of the whole tenant are read (a Lâm Đồng unit formed from a unit of the former Đắk
+    Nông goes on with that unit's 2023 result); each entry names the province whose ranking it is
+    ("province", "tinh": "" for the tenant's own). The same queries for 1 or 50 units."""
+    provinces = lineage(province)
+    ids = list(provinces)
+    pairs = set(ImportedResult.objects.filter(province_id__in=ids, unit__in=unit_ids).values_list("year", "unit_kind"))
     if not pairs:
         return {}
     condition = Q()
     for year, kind in pairs:
         condition |= Q(year=year, unit_kind=kind)
-    results = _results(province, condition)
+    results = _results(ids, condition)
     frameworks = _frameworks(results.values())
     wanted = set(unit_ids)
     history: dict[int, list[dict]] = {}
     for year, kind in sorted(pairs):
         rows = results[(year, kind)]
         table = _table(year, rows[0].unit_kind, rows, frameworks)
+        of = provinces[rows[0].province_id]
         for row in table.rows:
             if row.unit_id in wanted:
                 history.setdefault(row.unit_id, []).append(
                     {"year": year, "name": row.unit, "rank": row.rank, "reported": row.reported, "of": len(table.rows),
-                     "total": row.total, "index": row.index, "band": row.band, "by": table.by})
+                     "total": row.total, "index": row.index, "band": row.band, "by": table.by,
+                     "province": of.name, "tinh": "" if of.pk == province.pk else of.slug,
+                     "label": label(year, of, province)})
     return history
 
 
 def province_history(province) -> list[dict]:
-    """Per year and unit kind: how many reported, and the average total and index."""
-    results = _results(province)
+    """Per year and unit kind of the tenant (its own and its predecessors', labelled "Đắk Nông, 2023"):
+    how many reported, and the average total and index."""
+    provinces = lineage(province)
+    results = _results(list(provinces))
     frameworks = _frameworks(results.values())
     history = []
-    for (year, _), rows in sorted(results.items(), key=lambda p: (p[1][0].unit_kind.order, p[0][0])):
+    order = list(provinces)
+    for (year, _), rows in sorted(results.items(), key=lambda p: (p[1][0].unit_kind.order, p[0][0],
+                                                                  order.index(p[1][0].province_id))):
         table = _table(year, rows[0].unit_kind, rows, frameworks)
+        of = provinces[rows[0].province_id]
         history.append({"year": year, "kind": table.kind, "reported": sum(1 for r in table.rows if r.reported),
                         "units": len(table.rows), "total_average": table.total_average,
-                        "index_average": table.index_average, "by": table.by})
+                        "index_average": table.index_average, "by": table.by,
+                        "province": of, "own": of.pk == province.pk, "label": label(year, of, province)})
     return history
 
 
 # --- publications -------------------------------------------------------------------------------
-def publications_of(province, *, published_only: bool = False):
-    """A province's publications, newest year first, with their progress counted in the same query
-    (the snapshot itself is not loaded: a list needs none of it)."""
+def _publications(province_ids, *, published_only: bool = False):
     from django.db.models import Count, Q
 
     from .models import Publication
 
-    publications = (Publication.objects.filter(province=province).defer("snapshot").select_related("requested_by")
+    publications = (Publication.objects.filter(province_id__in=province_ids).defer("snapshot").select_related("requested_by")
                     .annotate(cards=Count("scorecards"), cards_done=Count("scorecards", filter=~Q(scorecards__pdf_sha256="")))
-                    .order_by("-year"))
+                    .order_by("-year", "pk"))
     return publications.filter(status=Publication.Status.PUBLISHED) if published_only else publications
+
+
+def publications_of(province, *, published_only: bool = False) -> list:
+    """The tenant's publications (its own and those of provinces merged into it), newest year first,
+    its own before a predecessor's of the same year, with their progress counted in the same query
+    (the snapshot itself is not loaded: a list needs none of it). Each carries `own`, `label`
+    ("2023" or "Đắk Nông, 2023") and `tinh` (the `?tinh=` of its pages, "" for its own)."""
+    provinces = lineage(province)
+    order = list(provinces)
+    found = list(_publications(order, published_only=published_only))
+    for publication in found:
+        of = provinces[publication.province_id]
+        publication.province = of  # already loaded: no query for its name or slug
+        publication.own = of.pk == province.pk
+        publication.label = label(publication.year, of, province)
+        publication.tinh = "" if publication.own else of.slug
+    found.sort(key=lambda p: (-p.year, order.index(p.province_id)))
+    return found
+
+
+def publication_of(province, year: int, *, published_only: bool = False):
+    """`province`'s own publication of `year` (None if there is none), with its progress counts.
+    `province` is the tenant or a predecessor named by `?tinh=` (see tenancy `province_in_lineage`)."""
+    publication = _publications([province.pk], published_only=published_only).filter(year=year).first()
+    if publication is not None:
+        publication.province = province
+    return publication
 
 
 def publication_progress(publication) -> dict:

@@ -12,7 +12,7 @@ from dti_portal.accounts.access import get_unit_for_user, province_view
 from dti_portal.accounts.models import Role
 from dti_portal.tenancy.models import UnitKind
 from dti_portal.tenancy.names import vn_sort_key
-from dti_portal.tenancy.selectors import units_by_kind
+from dti_portal.tenancy.selectors import province_in_lineage, units_by_kind
 
 from . import selectors
 from .charts import bar_chart
@@ -44,17 +44,24 @@ def ranking_list(request):
     })
 
 
+def _shown(request):
+    """The province whose page of a year is asked for: the tenant, or a province merged into it
+    named by `?tinh=` (its pages keep the name they were published under); 404 for any other."""
+    return province_in_lineage(request.province, request.GET.get("tinh"))
+
+
 def _table(request, year, kind_code):
-    kind = get_object_or_404(UnitKind, code=kind_code)
-    table = selectors.ranking_table(request.province, year, kind)
+    shown = _shown(request)
+    kind = get_object_or_404(UnitKind, province=shown, code=kind_code)
+    table = selectors.ranking_table(shown, year, kind)
     if table is None:
         raise Http404("Chưa có kết quả cho năm và loại đơn vị này.")
-    return table
+    return shown, table
 
 
 @province_view()
 def ranking_detail(request, year: int, kind_code: str):
-    table = _table(request, year, kind_code)
+    shown, table = _table(request, year, kind_code)
     sort = request.GET.get("sap-xep", "")
     rows = list(table.rows)
     if sort and sort in {c.key for c in table.columns}:
@@ -62,7 +69,8 @@ def ranking_detail(request, year: int, kind_code: str):
     elif sort == "don-vi":
         rows.sort(key=lambda r: vn_sort_key(r.unit))
     return render(request, "rankings/ranking_detail.html", {
-        "table": table, "rows": rows, "sort": sort,
+        "table": table, "rows": rows, "sort": sort, "shown": shown, "own": shown.pk == request.province.pk,
+        "tinh": "" if shown.pk == request.province.pk else shown.slug,
         "chart": mark_safe(bar_chart(table.rows if table.by == "total" else [], maximum=table.max_total)),
     })
 
@@ -71,8 +79,9 @@ def ranking_detail(request, year: int, kind_code: str):
 def ranking_export(request, year: int, kind_code: str):
     """The ranking page as a workbook (its columns and headers, then the pillar rankings), or as a
     results CSV that `import_results` reads back."""
-    table = snapshot_of(_table(request, year, kind_code))
-    name = f"xep-hang-{request.province.slug}-{year}-{kind_code}"
+    shown, table = _table(request, year, kind_code)
+    table = snapshot_of(table)
+    name = f"xep-hang-{shown.slug}-{year}-{kind_code}"
     if request.GET.get("format") == "csv":
         response = HttpResponse(render_csv(*results_file([table])), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
@@ -120,7 +129,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @province_view(*PUBLICATION_READERS)
 def publication_list(request):
-    publications = list(selectors.publications_of(request.province))
+    publications = selectors.publications_of(request.province)
     for publication in publications:
         publication.progress = selectors.publication_progress(publication)
     return render(request, "rankings/publication_list.html", {
@@ -130,7 +139,8 @@ def publication_list(request):
 
 
 def _years(province) -> list[int]:
-    return sorted({year for year, _ in selectors.available(province)} | _period_years(province), reverse=True)
+    """Years the province itself may publish (a predecessor's history is read-only)."""
+    return sorted({r.year for r in selectors.available(province) if r.own} | _period_years(province), reverse=True)
 
 
 def _period_years(province) -> set[int]:
@@ -176,10 +186,17 @@ def publication_create(request):
     return redirect("rankings:publication_detail", province=request.province.slug, year=publication.year)
 
 
-def _publication_for(request, year: int):
-    publication = selectors.publications_of(request.province).filter(year=year).first()
+def _publication_for(request, year: int, *, acting: bool = False):
+    """The publication of `year` of the province `?tinh=` names (the tenant's own without it).
+    `acting` (retry, discard): the tenant's own only; a predecessor's publication is read-only history."""
+    shown = _shown(request)
+    if acting and shown.pk != request.province.pk:
+        raise Http404("Công bố của tỉnh đã hợp nhất chỉ để xem, không thử lại hay huỷ được.")
+    publication = selectors.publication_of(shown, year)
     if publication is None:
         raise Http404("Chưa có yêu cầu công bố cho năm này.")
+    publication.own = shown.pk == request.province.pk
+    publication.tinh = "" if publication.own else shown.slug
     return publication
 
 
@@ -190,7 +207,7 @@ def publication_detail(request, year: int):
     return render(request, "rankings/publication_detail.html", {
         "publication": publication, "progress": selectors.publication_progress(publication),
         "scorecards": publication.scorecards.only("unit_id", "unit_name", "framework", "pdf_sha256", "position", "publication_id"),
-        "can_publish": Role.PROVINCE_ADMIN in request.roles, "stalled": publication.stalled(),
+        "can_publish": Role.PROVINCE_ADMIN in request.roles and publication.own, "stalled": publication.stalled(),
         "can_retry": publication.can_retry(),
     })
 
@@ -198,7 +215,7 @@ def publication_detail(request, year: int):
 @require_POST
 @province_view(Role.PROVINCE_ADMIN)
 def publication_retry_view(request, year: int):
-    publication = _publication_for(request, year)
+    publication = _publication_for(request, year, acting=True)
     try:
         publication_retry(publication=publication, actor=request.user)
     except ValidationError as error:
@@ -211,7 +228,7 @@ def publication_retry_view(request, year: int):
 @require_POST
 @province_view(Role.PROVINCE_ADMIN)
 def publication_discard_view(request, year: int):
-    publication = _publication_for(request, year)
+    publication = _publication_for(request, year, acting=True)
     try:
         publication_discard(publication=publication, actor=request.user)
     except ValidationError as error:
@@ -221,15 +238,17 @@ def publication_discard_view(request, year: int):
     return redirect("rankings:publication_list", province=request.province.slug)
 
 
-def _published(year: int):
-    """The province's publication of `year`, only once published (files of one in progress are not served)."""
-    return get_object_or_404(Publication.objects.select_related("province").defer("snapshot"), year=year,
-                             status=Publication.Status.PUBLISHED)
+def _published(request, year: int):
+    """The publication of `year` of the province `?tinh=` names (the tenant's own without it), only
+    once published (files of one in progress are not served)."""
+    return get_object_or_404(Publication.objects.select_related("province").defer("snapshot"), province=_shown(request),
+                             year=year, status=Publication.Status.PUBLISHED)
 
 
 def _publication_file(publication, kind):
     field = {"pdf": publication.pdf, "xlsx": publication.xlsx, "zip": publication.bundle}[kind]
     content_type = {"pdf": "application/pdf", "xlsx": XLSX, "zip": "application/zip"}[kind]
+    # the stored file, byte for byte, under the name of the province that published it
     name = f"bao-cao-dti-{publication.province.slug}-{publication.year}.{kind}"
     if kind == "zip":
         name = f"phieu-diem-dti-{publication.province.slug}-{publication.year}.zip"
@@ -240,7 +259,7 @@ def _publication_file(publication, kind):
 def publication_download(request, year: int, kind: str):
     if kind not in ("pdf", "xlsx", "zip"):
         raise Http404
-    publication = _published(year)
+    publication = _published(request, year)
     if kind == "zip" and not publication.bundle:
         raise Http404("Lần công bố này không có phiếu điểm đơn vị.")
     return _publication_file(publication, kind)
@@ -251,24 +270,28 @@ def scorecard_download(request, year: int, unit_id: int):
     """One unit's scorecard: province-wide roles, or the unit's own officers; anyone else 404."""
     unit = get_unit_for_user(request, unit_id)
     card = get_object_or_404(Scorecard.objects.select_related("publication__province"), unit=unit, publication__year=year,
-                             publication__status=Publication.Status.PUBLISHED)
+                             publication__province=_shown(request), publication__status=Publication.Status.PUBLISHED)
     return FileResponse(card.pdf.open("rb"), content_type="application/pdf", as_attachment=True,
                         filename=f"phieu-diem-{card.publication.province.slug}-{year}-{file_slug(card.unit_name)}.pdf")
 
 
 def public_home(request, province):
-    """Published results, for anyone, without login: only what has been published."""
+    """Published results, for anyone, without login: only what has been published, the provinces'
+    merged into this one too, under the name they were published under."""
     return render(request, "rankings/public_home.html", {
         "publications": selectors.publications_of(request.province, published_only=True),
     })
 
 
 def public_year(request, province, year: int):
-    publication = get_object_or_404(Publication, year=year, status=Publication.Status.PUBLISHED)
-    return render(request, "rankings/public_year.html", {"publication": publication, "snapshot": publication.snapshot})
+    shown = _shown(request)
+    publication = get_object_or_404(Publication, province=shown, year=year, status=Publication.Status.PUBLISHED)
+    return render(request, "rankings/public_year.html", {
+        "publication": publication, "snapshot": publication.snapshot, "shown": shown,
+        "tinh": "" if shown.pk == request.province.pk else shown.slug})
 
 
 def public_download(request, province, year: int, kind: str):
     if kind not in ("pdf", "xlsx"):
         raise Http404
-    return _publication_file(_published(year), kind)
+    return _publication_file(_published(request, year), kind)
