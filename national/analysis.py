@@ -90,11 +90,16 @@ class ResultTable:
 
 
 def results_of(province: Province) -> list[NationalResult]:
-    """The province's results, newest first, each with `rank_text` and `computed_total`."""
-    results = list(NationalResult.objects.filter(province=province).select_related("assessment").order_by("-year"))
+    """The results the tenant holds — its own and those of provinces merged into it (`lineage_ids`) —
+    newest first, its own before a predecessor's of the same year; each with `rank_text`,
+    `computed_total` and `predecessor` (the merged province whose result it is, None for its own)."""
+    results = list(NationalResult.objects.filter(province_id__in=province.lineage_ids)
+                   .select_related("assessment", "province"))
+    results.sort(key=lambda r: (-r.year, r.province_id != province.pk, r.province.name))
     for result in results:
         result.rank_text = rank_text(result.rank, result.provinces)
         result.computed_total = result.assessment.final_total
+        result.predecessor = result.province if result.province_id != province.pk else None
     return results
 
 

@@ -20,6 +20,7 @@ from dti_portal.tenancy.models import Unit
 from indicators.models import Indicator
 
 from . import plan as services
+from .access import ReadOnly, refuse_read_only
 from .models import Plan, Task
 from .plan_forms import PlanForm, TaskForm, targets_initial
 from .whatif import catalogue_points, national_catalogue, plan_whatif, score_target
@@ -43,18 +44,30 @@ def _require(request, roles) -> None:
         _deny(request)
 
 
+def _refuse_predecessors(request, plan: Plan) -> None:
+    """A plan of a province merged into this one is kept as it was: read, never changed (403, said why)."""
+    if plan.province_id != request.province.pk:
+        raise ReadOnly(f"Kế hoạch “{plan.name}” là của {plan.province.name} (đã hợp nhất vào "
+                       f"{request.province.name}): chỉ xem, không sửa, thêm hay xoá nhiệm vụ được.",
+                       reverse("national:plan_detail", kwargs={"province": request.province.slug, "plan_id": plan.pk}))
+
+
 def get_plan_for_user(request, plan_id: int, *, write: bool = False) -> Plan:
     _require(request, MANAGERS if write else READERS)
-    return get_object_or_404(Plan.objects.select_related("province"), pk=plan_id)
+    plan = get_object_or_404(Plan.objects.select_related("province"), pk=plan_id)
+    if write:
+        _refuse_predecessors(request, plan)
+    return plan
 
 
 def get_task_for_user(request, task_id: int, *, write: bool = False) -> tuple[Task, bool]:
     """The task and whether the user manages it. An officer reads the tasks its unit owns; 404 for others."""
     task = get_object_or_404(Task.objects.select_related("plan__province", "indicator", "owner__kind"), pk=task_id)
-    if request.roles & MANAGERS:
-        return task, True
     if write:
         _require(request, MANAGERS)
+        _refuse_predecessors(request, task.plan)
+    if request.roles & MANAGERS:
+        return task, task.plan.province_id == request.province.pk
     if request.roles & READERS:
         return task, False
     if task.owner_id in officer_unit_ids(request):
@@ -68,7 +81,12 @@ def get_task_for_user(request, task_id: int, *, write: bool = False) -> tuple[Ta
 def home_context(request) -> dict:
     """The plan section of the national home: the plans for readers, an owner's own tasks for its officer."""
     if request.roles & READERS:
-        plans = list(Plan.objects.annotate(task_count=Count("tasks")).order_by("-first_year", "name"))
+        # the tenant's plans and those of provinces merged into it (the scope covers them), own first
+        plans = list(Plan.objects.annotate(task_count=Count("tasks")).select_related("province")
+                     .order_by("-first_year", "name"))
+        plans.sort(key=lambda p: p.province_id != request.province.pk)  # stable: years kept within each
+        for plan in plans:
+            plan.predecessor = plan.province if plan.province_id != request.province.pk else None
         return {"plans": plans, "plan_manager": bool(request.roles & MANAGERS), "plan_reader": True}
     units = officer_unit_ids(request)
     if units:
@@ -101,6 +119,7 @@ def plan_create(request):
 
 @province_view()
 @require_http_methods(["GET", "POST"])
+@refuse_read_only
 def plan_edit(request, plan_id: int):
     plan = get_plan_for_user(request, plan_id, write=True)
     initial = {f: getattr(plan, f) for f in ("name", "decision", "base_year", "first_year", "last_year")}
@@ -127,7 +146,9 @@ def plan_detail(request, plan_id: int):
     plan = get_plan_for_user(request, plan_id)
     whatif = plan_whatif(plan)
     return render(request, "national/plan_detail.html", {
-        "plan": plan, "whatif": whatif, "can_manage": bool(request.roles & MANAGERS),
+        "plan": plan, "whatif": whatif,
+        "can_manage": bool(request.roles & MANAGERS) and plan.province_id == request.province.pk,
+        "predecessor": plan.province if plan.province_id != request.province.pk else None,
         "years": list(range(plan.first_year, plan.last_year + 1)),
     })
 
@@ -212,6 +233,7 @@ def _save_task(request, plan, task, data, units: dict[int, Unit], indicators: di
 
 @province_view()
 @require_http_methods(["GET", "POST"])
+@refuse_read_only
 def task_create(request, plan_id: int):
     plan = get_plan_for_user(request, plan_id, write=True)
     return _task_form_page(request, plan, None)
@@ -219,6 +241,7 @@ def task_create(request, plan_id: int):
 
 @province_view()
 @require_http_methods(["GET", "POST"])
+@refuse_read_only
 def task_edit(request, task_id: int):
     task, _ = get_task_for_user(request, task_id, write=True)
     return _task_form_page(request, task.plan, task)
@@ -236,11 +259,13 @@ def task_detail(request, task_id: int):
     return render(request, "national/task_detail.html", {
         "task": task, "plan": task.plan, "criterion": criterion, "rows": rows, "pillar": pillar,
         "collaborators": list(task.collaborators.all()), "can_manage": can_manage,
+        "sees_province": bool(request.roles & READERS),
     })
 
 
 @province_view()
 @require_http_methods(["GET", "POST"])
+@refuse_read_only
 def task_delete(request, task_id: int):
     task, _ = get_task_for_user(request, task_id, write=True)
     if request.method == "POST":

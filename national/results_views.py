@@ -12,13 +12,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from dti_portal.accounts.access import province_view
 from dti_portal.accounts.models import Role
+from dti_portal.tenancy.selectors import province_in_lineage
 from indicators.scoring import format_number
 
 from . import analysis
+from .access import ReadOnly, refuse_read_only
 from .results import peers_save, pillars_save, result_import, result_save
 from .results_forms import ImportForm, PeersForm, ResultForm
 
@@ -38,11 +41,27 @@ def _check(request, *, manage: bool = False) -> bool:
     return can_manage
 
 
-def _result(request, year: int):
-    result = analysis.result_of(request.province, year)
+def _result(request, year: int, *, manage: bool = False):
+    """The year's result of the province named by `?tinh=` (the current one by default, or a province
+    merged into it: 404 for any other). A merged province's results are read-only."""
+    holder = province_in_lineage(request.province, request.GET.get("tinh"))
+    if manage and holder.pk != request.province.pk:
+        raise ReadOnly(f"Kết quả DTI cấp tỉnh năm {year} của {holder.name} (đã hợp nhất vào {request.province.name}) "
+                       "được giữ nguyên như đã công bố: chỉ xem, không sửa được.",
+                       reverse("national:result", kwargs={"province": request.province.slug, "year": year})
+                       + f"?tinh={holder.slug}")
+    result = analysis.result_of(holder, year)
     if result is None:
         raise Http404("Chưa có kết quả DTI cấp tỉnh của năm này.")
+    result.province = holder  # already read: no query for its name
     return result
+
+
+def _page(result, can_manage: bool, request) -> dict:
+    """What the header of a year's pages needs: a predecessor's result is labelled and never managed."""
+    predecessor = result.province if result.province_id != request.province.pk else None
+    return {"predecessor": predecessor, "can_manage": can_manage and predecessor is None,
+            "tinh_query": f"?tinh={predecessor.slug}" if predecessor else ""}
 
 
 def home_context(request) -> dict:
@@ -57,23 +76,27 @@ def home_context(request) -> dict:
 @require_http_methods(["GET"])
 def result(request, year: int):
     can_manage = _check(request)
-    table = analysis.result_table(_result(request, year))
-    return render(request, "national/result.html", {"table": table, "can_manage": can_manage})
+    found = _result(request, year)
+    table = analysis.result_table(found)
+    return render(request, "national/result.html", {"table": table, **_page(found, can_manage, request)})
 
 
 @province_view()
 @require_http_methods(["GET"])
 def result_analysis(request, year: int):
     can_manage = _check(request)
-    found = analysis.lost_points(_result(request, year))
-    return render(request, "national/analysis.html", {"analysis": found, "table": found.table, "can_manage": can_manage})
+    result = _result(request, year)
+    found = analysis.lost_points(result)
+    return render(request, "national/analysis.html",
+                  {"analysis": found, "table": found.table, **_page(result, can_manage, request)})
 
 
 @province_view()
 @require_http_methods(["GET", "POST"])
+@refuse_read_only
 def result_edit(request, year: int):
     _check(request, manage=True)
-    found = _result(request, year)
+    found = _result(request, year, manage=True)
     pillars = list(found.assessment.framework.indicators.filter(parent__isnull=True).order_by("position", "pk"))
     saved = {p.indicator_id: p for p in found.pillars.all()}
     initial = {"rank": found.rank or "", "provinces": found.provinces, "published_total": _shown(found.published_total),
@@ -105,9 +128,10 @@ def result_edit(request, year: int):
 
 @province_view()
 @require_http_methods(["GET", "POST"])
+@refuse_read_only
 def result_peers(request, year: int):
     _check(request, manage=True)
-    found = _result(request, year)
+    found = _result(request, year, manage=True)
     text = "\n".join(f"{p.name}: {format_number(p.total)}" for p in found.peers.all())
     form = PeersForm(request.POST or None, initial={"peers": text})
     status = 200
