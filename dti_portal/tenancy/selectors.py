@@ -1,14 +1,15 @@
 """Reads of provinces and units."""
 
+from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 
 from dti_portal.accounts.models import Membership
 
-from .models import Province, Unit, UnitAlias, UnitKind
+from .models import Province, Unit, UnitAlias, UnitKind, UnitLineage
 from .names import matches, name_key, vn_sort_key
 
 
@@ -30,6 +31,33 @@ def province_in_lineage(province: Province, slug: str | None) -> Province:
         if predecessor.slug == slug:
             return predecessor
     raise Http404("Tỉnh này không thuộc dòng hợp nhất của tỉnh đang xem.")
+
+
+def lineage_provinces(province: Province) -> dict[int, Province]:
+    """The tenant's provinces by id: `province` first, then those merged into it (oldest merger first).
+    No query for a province without predecessors once its `lineage_ids` is known (the middleware knows it
+    for `request.province`); one with predecessors, once per Province instance."""
+    return {province.pk: province} | {p.pk: p for p in province.predecessors}
+
+
+def province_words(province: Province) -> str:
+    """"tỉnh Đắk Nông" for a province named "Đắk Nông"; a name that already says tỉnh/thành phố is kept."""
+    lowered = province.name.lower()
+    return province.name if lowered.startswith(("tỉnh ", "thành phố ")) else f"tỉnh {province.name}"
+
+
+def former_province_label(province: Province, provinces: dict[int, Province]) -> str:
+    """"tỉnh Đắk Nông cũ (hợp nhất vào Lâm Đồng từ 01/07/2025)": a province merged into the tenant, named
+    as the lists of the receiving tenant head or label its units, catalogues, periods and log entries.
+    `provinces` is `lineage_provinces(tenant)` (it holds the province each was merged into: no query)."""
+    into = provinces.get(province.merged_into_id)
+    when = f" từ {province.merged_on:%d/%m/%Y}" if province.merged_on else ""
+    return f"{province_words(province)} cũ (hợp nhất vào {into.name if into else ''}{when})"
+
+
+def former_province_short(province: Province) -> str:
+    """"Tỉnh Đắk Nông (cũ)": the badge beside a row of a province merged into the tenant."""
+    return f"Tỉnh {province.name} (cũ)"
 
 
 def active_units(province: Province, *, on: date | None = None):
@@ -60,6 +88,73 @@ def units_by_kind(province: Province, *, on: date | None = None, query: str = ""
     for kind, group in groupby(units, key=lambda u: u.kind):
         groups.append((kind, sorted(group, key=lambda u: vn_sort_key(u.name))))
     return groups
+
+
+@dataclass
+class RegistrySection:
+    """The units of one province of the tenant, as the admin's registry lists them: the tenant's own
+    first (`own`, no heading), then each province merged into it under a heading that says so."""
+
+    province: Province
+    own: bool
+    heading: str  # "" for the tenant's own units
+    groups: list[tuple[UnitKind, list[Unit]]]
+
+    @property
+    def count(self) -> int:
+        return sum(len(units) for _, units in self.groups)
+
+
+def registry_context(province: Province, query: str) -> dict:
+    """What `includes/unit_registry.html` reads: the sections, the search and how many units matched."""
+    sections = unit_registry(province, query=query)
+    return {"sections": sections, "unit_query": query, "unit_count": sum(s.count for s in sections)}
+
+
+def unit_registry(province: Province, *, query: str = "") -> list[RegistrySection]:
+    """The units the tenant holds: its own by kind (as `units_by_kind`), then those of each province
+    merged into it, each in its own section. Every unit carries its direct lineage as
+    `unit.formed_from` and `unit.merged_into` (lists of (name, date)): the registry's small tree.
+
+    Queries: the units (one, whatever the number of provinces), their aliases with a search, and the
+    lineage links only when a listed unit has any: a tenant without mergers of units or provinces reads
+    what `units_by_kind` reads."""
+    provinces = lineage_provinces(province)
+    ids = list(provinces)
+    linked = UnitLineage.objects.filter(Q(successor=OuterRef("pk")) | Q(predecessor=OuterRef("pk")))
+    units = list(
+        (Unit.objects.filter(province_id__in=ids) if len(ids) > 1 else Unit.objects.filter(province=province))
+        .select_related("kind")
+        .annotate(alias_count=Count("aliases", distinct=True), officer_count=Count("officers", distinct=True),
+                  linked=Exists(linked))
+        .order_by("kind__order", "kind__name", "pk")
+    )
+    if query.strip():
+        aliases: dict[int, list[str]] = {}
+        for unit_id, name in UnitAlias.objects.filter(unit__province_id__in=ids).values_list("unit_id", "name"):
+            aliases.setdefault(unit_id, []).append(name)
+        units = [u for u in units if matches(query, u.name, *aliases.get(u.pk, ()))]
+    for unit in units:
+        unit.formed_from, unit.merged_into = [], []
+    with_links = [u.pk for u in units if u.linked]
+    if with_links:
+        by_pk = {u.pk: u for u in units}
+        for link in (UnitLineage.objects.filter(Q(successor__in=with_links) | Q(predecessor__in=with_links))
+                     .select_related("predecessor", "successor").order_by("effective_date", "pk")):
+            if link.successor_id in by_pk:
+                by_pk[link.successor_id].formed_from.append((link.predecessor.name, link.effective_date))
+            if link.predecessor_id in by_pk:
+                by_pk[link.predecessor_id].merged_into.append((link.successor.name, link.effective_date))
+    sections = []
+    for pk, of in provinces.items():
+        mine = [u for u in units if u.province_id == pk]
+        if pk != province.pk and not mine:
+            continue
+        groups = [(kind, sorted(group, key=lambda u: vn_sort_key(u.name)))
+                  for kind, group in groupby(mine, key=lambda u: u.kind)]
+        heading = "" if pk == province.pk else "Đơn vị của " + former_province_label(of, provinces)
+        sections.append(RegistrySection(of, pk == province.pk, heading, groups))
+    return sections
 
 
 def unit_detail(unit_id: int) -> Unit:

@@ -88,12 +88,10 @@ def province_home(request):
 
 @province_view(Role.PROVINCE_ADMIN)
 def admin_home(request):
-    query = request.GET.get("q", "")
-    groups = selectors.units_by_kind(request.province, query=query)
+    registry = selectors.registry_context(request.province, request.GET.get("q", ""))
     members = province_members(request.province)
     schedule = queues.admin_queue(request.province, request.province.slug, timezone.localdate())
-    return render(request, "tenancy/admin_home.html", {"groups": groups, "members": members, "schedule": schedule,
-                                                     "unit_query": query,
+    return render(request, "tenancy/admin_home.html", {**registry, "members": members, "schedule": schedule,
                                                      "invitations": province_invitations(request.province)})
 
 
@@ -114,7 +112,8 @@ def unit_create(request):
 @province_view(Role.PROVINCE_ADMIN)
 def unit_edit(request, unit_id: int):
     unit = get_unit_for_user(request, unit_id)
-    form = UnitForm(request.POST or None, instance=unit, province=request.province)
+    # a unit of a province merged into this one keeps that province's kinds
+    form = UnitForm(request.POST or None, instance=unit, province=_unit_province(request, unit))
     if request.method == "POST" and form.is_valid():
         try:
             services.unit_update(actor=request.user, unit=unit, **form.cleaned_data)
@@ -127,6 +126,13 @@ def unit_edit(request, unit_id: int):
     return _form_page(request, form, f"Sửa đơn vị: {unit.name}", cancel)
 
 
+def _unit_province(request, unit):
+    """The province `unit` belongs to: the request's, or one merged into it (no query for the request's)."""
+    if unit.province_id == request.province.pk:
+        return request.province
+    return selectors.lineage_provinces(request.province)[unit.province_id]
+
+
 def _unit_page(request, unit, *, alias_form=None, merge_form=None, status=200):
     can_edit = Role.PROVINCE_ADMIN in request.roles
     ancestry, descendants = lineage.lineage_trees(unit)
@@ -134,6 +140,9 @@ def _unit_page(request, unit, *, alias_form=None, merge_form=None, status=200):
                "ancestry": ancestry, "descendants": descendants, "link_units": sees_whole_province(request),
                "history": lineage.year_rows(request.province, unit, ancestry)}
     context["with_predecessors"] = any(not row.own for year in context["history"] for row in year["rows"])
+    if unit.province_id != request.province.pk:  # a unit of a province merged into this one
+        context["former_province"] = selectors.former_province_label(
+            _unit_province(request, unit), selectors.lineage_provinces(request.province))
     if unit.pk in officer_unit_ids(request):  # the officer's home: what waits for the unit
         context["queue"] = queues.officer_queue(unit.pk, request.province.slug, timezone.localdate())
     if can_edit:
