@@ -78,18 +78,26 @@ def recipients(assessment, kind: str) -> list[str]:
     return _addresses(user for user, _ in recipient_users(assessment, kind))
 
 
-def _province_slug(assessment) -> str:
-    """The slug of the assessment's province: from the active scope (the middleware and the
-    commands enter it with the province itself), so that a period-wide act on 150 units does not
-    read the province 150 times."""
-    active = get_scope().get("province")
-    if getattr(active, "pk", None) == assessment.period.province_id:
-        return active.slug
-    return assessment.period.province.slug
+def _tenant(assessment, seen: dict[int, tuple[int, str]]) -> tuple[int, str]:
+    """(id, slug) of the province that holds the assessment's period today: its own, or the one it was
+    merged into (the roles, the notifications and the URLs moved there; the period keeps its province).
+
+    Read once per province of a call: from the active scope when the commands enter it with the
+    province itself, so that a period-wide act on 150 units does not read the province 150 times."""
+    province_id = assessment.period.province_id
+    if province_id not in seen:
+        active = get_scope().get("province")
+        province = active if getattr(active, "pk", None) == province_id else assessment.period.province
+        if province.merged_into_id:
+            from dti_portal.tenancy.lineage import tenant_of
+
+            province = tenant_of(province)
+        seen[province_id] = (province.pk, province.slug)
+    return seen[province_id]
 
 
-def _link(assessment, side: str) -> str:
-    kwargs = {"province": _province_slug(assessment), "assessment_id": assessment.pk}
+def _link(slug: str, assessment, side: str) -> str:
+    kwargs = {"province": slug, "assessment_id": assessment.pk}
     return reverse("assessments:entry" if side == OFFICER else "assessments:unit_appraisal", kwargs=kwargs)
 
 
@@ -110,7 +118,7 @@ def notify_all(assessments, kind: str, details: dict[int, str] | None = None) ->
         return
     details = details or {}
     people = _people(assessments)
-    rows, messages = [], []
+    rows, messages, tenants = [], [], {}
     for assessment in assessments:
         chosen = _choose(kind, *people[assessment.pk])
         if not chosen:
@@ -119,8 +127,9 @@ def notify_all(assessments, kind: str, details: dict[int, str] | None = None) ->
         title = subject.removeprefix("[DTI] ")
         summary = (f"Kỳ đánh giá: {assessment.period.name}\nTrạng thái: {assessment.get_status_display()}\n"
                    f"{details.get(assessment.pk, '')}").strip()
-        rows += [Notification(user=user, province_id=assessment.period.province_id, title=title, body=summary,
-                              link=_link(assessment, side)) for user, side in chosen]
+        tenant_id, slug = _tenant(assessment, tenants)
+        rows += [Notification(user=user, province_id=tenant_id, title=title, body=summary,
+                              link=_link(slug, assessment, side)) for user, side in chosen]
         to = _addresses(user for user, _ in chosen)
         if to:
             body = f"{title}.\n\n{summary}\n\nThư gửi tự động từ Cổng đánh giá Chỉ số chuyển đổi số; vui lòng không trả lời thư này."

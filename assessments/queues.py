@@ -318,11 +318,19 @@ def _team_of(assignments: list[dict], row: dict) -> set[int]:
             and (a["unit_id"] == row["unit_id"] or (a["unit_id"] is None and a["group__framework_id"] == row["framework_id"]))}
 
 
+def _period_label(period: Period, province) -> str:
+    """The period's name; one of a province merged into the tenant says whose it is."""
+    if period.province_id == province.pk:
+        return period.name
+    return f"{period.name} — Tỉnh {period.province.name} (cũ)"
+
+
 def lead_queue(province, slug: str, today: date) -> list[PeriodBlockers]:
     """For every open period: units waiting for round 1, units whose undecided criteria keep
     round 1 from closing, units awaiting an explanation, and units in round 2 not ready to be
     finalised (criteria undecided, signatures missing) or ready. Five queries at most."""
-    periods = list(Period.objects.filter(province=province, status=Period.Status.OPEN).order_by("-year", "name"))
+    periods = list(Period.objects.filter(province_id__in=province.lineage_ids, status=Period.Status.OPEN)  # merged ones too
+                   .select_related("province").order_by("-year", "name"))
     if not periods:
         return []
     rows = sorted(
@@ -341,7 +349,7 @@ def lead_queue(province, slug: str, today: date) -> list[PeriodBlockers]:
     queues = {}
     for period in periods:
         queues[period.pk] = PeriodBlockers(
-            period_id=period.pk, period=period.name, counts=Counter(),
+            period_id=period.pk, period=_period_label(period, province), counts=Counter(),
             board_url=_url("assessments:appraisal_board", slug, period_id=period.pk),
             deadlines=[d for d in (_deadline("Hạn thẩm định lần 1", period.round1_end, today),
                                    _deadline("Hạn giải trình", period.explanation_end, today),
@@ -416,7 +424,8 @@ def admin_queue(province, slug: str, today: date) -> list[PeriodSchedule]:
     """Periods behind schedule and their late units: a draft period whose self-assessment should
     have started, and in an open period the units still in a state its past deadlines should have
     ended (a unit's own extension counts for the self-assessment). Two queries."""
-    periods = list(Period.objects.filter(province=province).exclude(status=Period.Status.CLOSED).order_by("-year", "name"))
+    periods = list(Period.objects.filter(province_id__in=province.lineage_ids).exclude(status=Period.Status.CLOSED)
+                   .select_related("province").order_by("-year", "name"))  # the provinces merged into it too
     if not periods:
         return []
     open_ids = [p.pk for p in periods if p.status == Period.Status.OPEN]
@@ -429,7 +438,8 @@ def admin_queue(province, slug: str, today: date) -> list[PeriodSchedule]:
     unit_url = _urls("tenancy:unit_detail", slug, "unit_id")
     schedules = []
     for period in periods:
-        schedule = PeriodSchedule(period_id=period.pk, period=period.name, status_label=period.get_status_display(),
+        schedule = PeriodSchedule(period_id=period.pk, period=_period_label(period, province),
+                                  status_label=period.get_status_display(),
                                   url=_url("assessments:period_detail", slug, period_id=period.pk))
         if period.status == Period.Status.DRAFT:
             if period.self_assessment_start and period.self_assessment_start <= today:

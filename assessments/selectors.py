@@ -159,8 +159,9 @@ def progress_of(items: list[Item]) -> Progress:
 
 
 def periods_of(province) -> list[Period]:
+    """The tenant's periods: its own and those of the provinces merged into it (each keeps its province)."""
     return list(
-        Period.objects.filter(province=province)
+        Period.objects.filter(province_id__in=province.lineage_ids).select_related("province")
         .annotate(assessment_count=Count("assessments"),
                   submitted_count=Count("assessments", filter=~Q(assessments__status=Assessment.Status.DRAFT)))
         .order_by("-year", "name")
