@@ -21,10 +21,14 @@ class LogFilterForm(forms.Form):
     den_ngay = forms.DateField(label="Đến ngày", required=False, input_formats=DAY_FORMATS,
                                error_messages={"invalid": "Ngày không đúng: hãy viết một ngày có thật dạng ngày/tháng/năm, ví dụ 30/11/2026."})
 
-    def __init__(self, data, *, province, periods):
+    def __init__(self, data, *, province, periods, period_label=None):
+        """`periods`: the tenant's (its own and those of the provinces merged into it); `period_label(period)`
+        names one in the list ("Kỳ 2024 — Tỉnh Đắk Nông (cũ)"), its name when not given."""
         super().__init__(data)
         self.fields["nguoi"].queryset = User.objects.filter(memberships__province=province).distinct().order_by("username")
         self.fields["ky"].queryset = periods
+        if period_label is not None:
+            self.fields["ky"].label_from_instance = period_label
         for name, field in self.fields.items():
             dated = name in ("tu_ngay", "den_ngay")
             field.widget.attrs["class"] = "form-control form-control-sm w-9rem" if dated else "form-select form-select-sm"

@@ -22,8 +22,10 @@ AREAS: dict[str, tuple[str, tuple[str, ...]]] = {
 def province_log(province, *, area: str = "", actor=None, period=None, since: date | None = None,
                  until: date | None = None) -> QuerySet:
     """The province's entries, newest first (by id: the order they were written), with their actor and
-    indicator. Pages are read by id (`log_page`), never by OFFSET, so the 500th page costs the first's."""
-    entries = Entry.objects.filter(province=province)
+    indicator. Pages are read by id (`log_page`), never by OFFSET, so the 500th page costs the first's.
+    A tenant that received merged provinces reads their entries too: their log is part of its history."""
+    ids = province.lineage_ids
+    entries = Entry.objects.filter(province_id__in=ids) if len(ids) > 1 else Entry.objects.filter(province=province)
     if area:
         match = Q()
         for prefix in AREAS[area][1]:
