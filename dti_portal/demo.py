@@ -15,6 +15,7 @@ from django_scopes import scope, scopes_disabled
 from indicators.scoring import format_number
 
 from dti_portal.accounts.models import Membership, User
+from dti_portal.tenancy.lineage import tenant_of
 from dti_portal.tenancy.models import Province, Unit, UnitAlias, UnitKind, UnitLineage
 from dti_portal.tenancy.names import name_key
 from national.demo import load_national_demo
@@ -33,10 +34,24 @@ def _date(text: str) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+def demo_mergers() -> dict[str, tuple[str, date]]:
+    """`mergers.csv`: slug of a merged province -> (slug of the province it was merged into, day)."""
+    return {row["source"]: (row["target"], _date(row["effective_date"])) for row in _rows("mergers.csv")}
+
+
 def demo_accounts() -> list[dict[str, str]]:
-    """Rows of `accounts.csv`, each with `province_name` added."""
+    """Rows of `accounts.csv`, each with `province_name` added, and where the role is held today:
+    `tenant` (the slug) and `tenant_name` — a role of a merged province moved with it."""
     names = {row["slug"]: row["name"] for row in _rows("provinces.csv")}
-    return [row | {"province_name": names.get(row["province"], "")} for row in _rows("accounts.csv")]
+    mergers = demo_mergers()
+    rows = []
+    for row in _rows("accounts.csv"):
+        tenant = row["province"]
+        while tenant in mergers:
+            tenant = mergers[tenant][0]
+        rows.append(row | {"province_name": names.get(row["province"], ""), "tenant": tenant,
+                           "tenant_name": names.get(tenant, "")})
+    return rows
 
 
 @transaction.atomic
@@ -81,17 +96,17 @@ def load_demo() -> dict[str, int]:
             user.save()
             if row["role"] != "platform_admin":
                 unit = units[row["province"], row["unit"]] if row["unit"] else None
-                Membership.objects.update_or_create(
-                    user=user, province=provinces[row["province"]], role=row["role"], defaults={"unit": unit}
-                )
+                # Created in its own province; once that province is merged, the role is held where it moved.
+                province = tenant_of(provinces[row["province"]])
+                Membership.objects.update_or_create(user=user, province=province, role=row["role"], defaults={"unit": unit})
     frameworks = load_catalogues()
     load_demo_period()
-    load_demo_appraisal()
-    load_published_results()
+    load_published_results()  # Đắk Nông published 2023 before the merger
+    merged = load_demo_appraisal()  # Đắk Nông 2024: opened, merged into Lâm Đồng, appraised there
     load_national_demo()
     return {
         "provinces": len(provinces), "units": len(units), "accounts": len({r["username"] for r in demo_accounts()}),
-        "frameworks": frameworks,
+        "frameworks": frameworks, "merged": merged,
     }
 
 
@@ -216,8 +231,38 @@ APPRAISAL_STATES = {
 }
 
 
-def load_demo_appraisal() -> None:
-    """Đắk Nông 2024 under 1552/QĐ-UBND, with units in every state of the workflow."""
+def load_demo_mergers() -> list[str]:
+    """The mergers of `mergers.csv` (Đắk Nông into Lâm Đồng on 01/07/2025), each through the platform
+    admin's own act, `province_merge`. Returns a line per merger done now, or refused: a database loaded
+    by an older demo may hold a period in appraisal, and then the province is left as it was."""
+    from django.core.exceptions import ValidationError
+
+    from dti_portal.tenancy import services
+
+    actor = User.objects.get(username="quantri")
+    done = []
+    for source_slug, (target_slug, day) in demo_mergers().items():
+        with scopes_disabled():
+            source, target = Province.objects.get(slug=source_slug), Province.objects.get(slug=target_slug)
+            if source.merged_into_id:
+                continue
+            try:
+                services.province_merge(source=source, target=target, effective_date=day, actor=actor)
+            except ValidationError as refused:
+                done.append(f"{source.name} chưa hợp nhất vào {target.name}: " + " ".join(refused.messages)
+                            + " (xóa db.sqlite3 và nạp lại dữ liệu mẫu).")
+            else:
+                done.append(f"{source.name} đã hợp nhất vào {target.name} từ ngày {day:%d/%m/%Y}.")
+    return done
+
+
+def load_demo_appraisal() -> list[str]:
+    """Đắk Nông 2024 under 1552/QĐ-UBND, with units in every state of the workflow.
+
+    The period is made and opened by Đắk Nông; before any unit submits, Đắk Nông is merged into Lâm Đồng
+    (`load_demo_mergers`), and the rest of the workflow runs under Lâm Đồng with the roles that moved
+    there: the period stays Đắk Nông's (it keeps its province), the receiving tenant carries it on.
+    Returns what `load_demo_mergers` did."""
     from datetime import timedelta
     from decimal import Decimal
 
@@ -231,7 +276,7 @@ def load_demo_appraisal() -> None:
     province = Province.objects.get(slug="daknong")
     with scope(province=province):
         if Period.objects.filter(name=APPRAISAL_PERIOD).exists():
-            return
+            return load_demo_mergers()
         users = {u.username: u for u in User.objects.filter(username__in=[
             "daknong.quantri", "daknong.thamdinh", "daknong.totruong", "thamdinh.chung"])}
         lead, appraiser, expert = users["daknong.totruong"], users["daknong.thamdinh"], users["thamdinh.chung"]
@@ -245,13 +290,16 @@ def load_demo_appraisal() -> None:
         )
         period_save(period=period, frameworks=frameworks, actor=users["daknong.quantri"])
         period_open(period=period, actor=users["daknong.quantri"])
+    merged = load_demo_mergers()
+    tenant = tenant_of(Province.objects.get(pk=province.pk))
+    with scope(province=tenant.lineage_ids):  # as the middleware does under /lamdong/
         for framework in frameworks.values():
             for group in framework.indicators.filter(parent__isnull=True):
                 assignment_add(period=period, appraiser=appraiser, unit=None, group=group, actor=users["daknong.quantri"])
                 if group.name == "An toàn thông tin mạng":  # one expert reviews cyber-security everywhere
                     assignment_add(period=period, appraiser=expert, unit=None, group=group, actor=users["daknong.quantri"])
         assessments = {a.unit.name: a for a in period.assessments.select_related("unit", "framework", "period")}
-        officers = {m.unit_id: m.user for m in Membership.objects.filter(province=province, role="unit_officer")}
+        officers = {m.unit_id: m.user for m in Membership.objects.filter(province=tenant, role="unit_officer")}
         fallback = users["daknong.quantri"]
 
         def fill(assessment, share):
@@ -310,6 +358,7 @@ def load_demo_appraisal() -> None:
         for indicator in partial.framework.indicators.filter(children__isnull=True).order_by("position")[:3]:
             answer_save(assessment=partial, indicator=indicator, inputs={"points": format_number(indicator.max_points * Decimal("0.6"))},
                         note="Đang nhập", actor=actor)
+    return merged
 
 
 def _catalogue_meta(entry: dict) -> dict[str, str]:

@@ -17,7 +17,7 @@ def _count(slug, kind):
 
 def test_the_demo_has_the_real_units_of_both_provinces(db):
     call_command("load_demo")
-    assert list(Province.objects.values_list("slug", flat=True)) == ["daklak", "daknong"]
+    assert sorted(Province.objects.values_list("slug", flat=True)) == ["daklak", "daknong", "lamdong"]
     assert (_count("daklak", "so"), _count("daklak", "huyen")) == (18, 15)
     assert (_count("daknong", "so"), _count("daknong", "huyen")) == (19, 8)
     assert _count("daklak", "xa") == 6  # a handful of the xã, phường formed on 01/07/2025
@@ -70,12 +70,15 @@ def test_every_demo_account_logs_in_and_holds_its_role(db, client):
         if row["role"] == "platform_admin":
             assert user.is_platform_admin
             continue
-        with scopes_disabled():
-            membership = Membership.objects.get(user=user, province__slug=row["province"], role=row["role"])
+        with scopes_disabled():  # a role of Đắk Nông is held in Lâm Đồng since the merger
+            membership = Membership.objects.get(user=user, province__slug=row["tenant"], role=row["role"])
         assert (membership.unit.name if membership.unit else "") == row["unit"]
     roles = {(r["province"], r["role"]) for r in demo_accounts()}
     for slug in ["daklak", "daknong"]:
         assert {role for province, role in roles if province == slug} == set(Role.values)
+    assert {role for province, role in roles if province == "lamdong"} == {Role.PROVINCE_ADMIN, Role.LEADERSHIP}
+    with scopes_disabled():
+        assert not Membership.objects.filter(province__slug="daknong").exists()
 
 
 def test_the_readme_lists_every_demo_account_and_the_password():
@@ -89,11 +92,11 @@ def test_the_readme_lists_every_demo_account_and_the_password():
 # The page each demo role lands on after login, and a text it shows.
 LANDING = {
     "platform_admin": ("/he-thong/", "Quản trị hệ thống"),
-    "province_admin": ("/{province}/quan-tri/", "Quản trị cấp tỉnh"),
-    "unit_officer": ("/{province}/don-vi/", "{unit}"),
-    "appraiser": ("/{province}/tham-dinh/", "Tổ thẩm định"),
-    "appraisal_lead": ("/{province}/tham-dinh/to-truong/", "Tổ trưởng Tổ thẩm định"),
-    "leadership": ("/{province}/lanh-dao/", "Lãnh đạo"),
+    "province_admin": ("/{tenant}/quan-tri/", "Quản trị cấp tỉnh"),
+    "unit_officer": ("/{tenant}/don-vi/", "{unit}"),
+    "appraiser": ("/{tenant}/tham-dinh/", "Tổ thẩm định"),
+    "appraisal_lead": ("/{tenant}/tham-dinh/to-truong/", "Tổ trưởng Tổ thẩm định"),
+    "leadership": ("/{tenant}/lanh-dao/", "Lãnh đạo"),
 }
 
 
@@ -113,9 +116,10 @@ def test_the_demo_person_with_two_provinces_is_offered_both(db, client):
     call_command("load_demo")
     response = client.post("/dang-nhap/", {"username": "thamdinh.chung", "password": DEMO_PASSWORD}, follow=True)
     text = response.content.decode()
-    assert "Đắk Lắk" in text and "Đắk Nông" in text
+    assert "Đắk Lắk" in text and "Lâm Đồng" in text  # the Đắk Nông role is held in Lâm Đồng since the merger
     assert client.get("/daklak/tham-dinh/").status_code == 200
-    assert client.get("/daknong/tham-dinh/").status_code == 200
+    assert client.get("/lamdong/tham-dinh/").status_code == 200
+    assert client.get("/daknong/tham-dinh/", follow=True).redirect_chain == [("/lamdong/tham-dinh/", 301)]
 
 
 def test_the_daknong_2024_period_has_units_in_every_state(db):
@@ -230,3 +234,101 @@ def test_the_xa_officer_opens_47_criteria_and_answers_one(db, client):
         assert answer.self_score == 20 and answer.inputs == {"a": "382", "b": "500"}  # 70 % ≤ 76,4 % < 90 %: ½ max
         _, other = _entry_url("UBND phường Tân An")
     assert client.get(other).status_code == 404  # another xã's entry page is not theirs
+
+
+# --- the merger of 01/07/2025: Đắk Nông into Lâm Đồng ----------------------------------------------
+def _daknong_2023_digest():
+    """A checksum of what Đắk Nông published for 2023, as stored: every imported row, under its province."""
+    import hashlib
+
+    from rankings.models import ImportedResult, Publication
+
+    with scopes_disabled():
+        rows = list(ImportedResult.objects.filter(province__slug="daknong", year=2023).order_by("unit_id").values_list(
+            "province_id", "unit_id", "unit_kind_id", "framework_id", "reported", "total", "index", "parts",
+            "published_rank", "published_band", "source"))
+        files = list(Publication.objects.filter(province__slug="daknong").order_by("year")
+                     .values_list("year", "pdf_sha256", "xlsx_sha256", "bundle_sha256"))
+    return len(rows), hashlib.sha256(repr((rows, files)).encode()).hexdigest()
+
+
+def test_the_demo_merges_daknong_into_lamdong_with_the_platform_admins_act(db):
+    from dti_portal.audit.models import Entry
+
+    call_command("load_demo")
+    daknong, lamdong = Province.objects.get(slug="daknong"), Province.objects.get(slug="lamdong")
+    assert (daknong.merged_into, str(daknong.merged_on), daknong.is_active) == (lamdong, "2025-07-01", False)
+    assert lamdong.coordinating_agency == "Sở Khoa học và Công nghệ tỉnh Lâm Đồng" and lamdong.is_active
+    assert lamdong.lineage_ids == [lamdong.pk, daknong.pk]
+    assert Province.objects.get(slug="daklak").lineage_ids == [Province.objects.get(slug="daklak").pk]  # Đắk Lắk as it was
+    with scopes_disabled():
+        merged = Entry.objects.get(province=lamdong, action="province.merged")
+        assert merged.actor.username == "quantri" and merged.new["slug"] == "daknong"
+        # merged after the 2024 period was opened, before any unit submitted it
+        opened = Entry.objects.get(action="period.opened", period__province=daknong, period__year=2024)
+        first_submission = Entry.objects.filter(action="assessment.submitted", period__province=daknong).order_by("pk").first()
+        assert opened.pk < merged.pk < first_submission.pk
+
+
+def test_daknongs_published_2023_results_stay_daknongs_unchanged_through_the_merger(db, monkeypatch):
+    from dti_portal.tenancy import services
+
+    before = {}
+    real = services.province_merge
+
+    def watched(**kwargs):
+        before["digest"] = _daknong_2023_digest()
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "province_merge", watched)
+    call_command("load_demo")
+    count, _ = before["digest"]
+    assert count == 27  # the rows of fixtures/results/results_daknong_2023.csv
+    assert _daknong_2023_digest() == before["digest"]
+
+
+def test_the_old_daknong_urls_lead_to_lamdong(db, client):
+    call_command("load_demo")
+    response = client.get("/daknong/cong-khai/")
+    assert (response.status_code, response["Location"]) == (301, "/lamdong/cong-khai/")
+    response = client.get("/daknong/cong-khai/2023/")  # a page of a year names the former province
+    assert (response.status_code, response["Location"]) == (301, "/lamdong/cong-khai/2023/?tinh=daknong")
+    client.force_login(User.objects.get(username="daknong.quantri"))
+    response = client.get("/daknong/quan-tri/", follow=True)
+    assert response.redirect_chain == [("/lamdong/quan-tri/", 301)] and response.status_code == 200
+
+
+def test_the_daknong_2024_period_goes_on_in_lamdong_with_units_in_every_state(db, client):
+    from assessments.models import Assessment, Period, SignOff
+
+    call_command("load_demo")
+    with scopes_disabled():
+        period = Period.objects.select_related("province").get(province__slug="daknong", year=2024)
+        states = {a.unit.name: a.status for a in Assessment.objects.filter(period=period).select_related("unit")}
+        signed = set(SignOff.objects.filter(assessment__period=period).values_list("appraiser__username", flat=True))
+    assert period.province.name == "Đắk Nông"  # the period keeps its province
+    assert {states[name] for name in ["Sở Thông tin và Truyền thông", "Sở Tư pháp", "Sở Kế hoạch và Đầu tư",
+                                      "UBND huyện Đắk Song", "Sở Nội vụ", "Sở Y tế", "Sở Tài chính"]} == {
+        "final", "round2", "explained", "returned", "round1", "submitted", "draft"}
+    assert signed == {"daknong.thamdinh", "thamdinh.chung"}  # the moved accounts appraised it in Lâm Đồng
+    for username in ["daknong.quantri", "lamdong.quantri"]:
+        client.force_login(User.objects.get(username=username))
+        page = client.get(f"/lamdong/ky-danh-gia/").content.decode()
+        assert period.name in page and "Tỉnh Đắk Nông (cũ)" in page
+        assert client.get(f"/lamdong/ky-danh-gia/{period.pk}/").status_code == 200
+    client.force_login(User.objects.get(username="daknong.totruong"))
+    assert period.name in client.get("/lamdong/tham-dinh/to-truong/").content.decode()
+    client.force_login(User.objects.get(username="daknong.canbo2"))  # UBND huyện Đắk Song, returned: explains
+    with scopes_disabled():
+        returned = Assessment.objects.get(period=period, unit__name="UBND huyện Đắk Song")
+    assert client.get(f"/lamdong/tu-danh-gia/{returned.pk}/").status_code == 200
+
+
+def test_the_demo_notifications_of_the_2024_period_are_lamdongs(db):
+    from dti_portal.accounts.models import Notification
+
+    call_command("load_demo")
+    with scopes_disabled():
+        notes = list(Notification.objects.values_list("province__slug", "link"))
+    assert notes and {slug for slug, _ in notes} == {"lamdong"}
+    assert all(link.startswith("/lamdong/") for _, link in notes)

@@ -11,6 +11,8 @@ class Command(BaseCommand):
         labels = dict(Role.choices) | {"platform_admin": "Quản trị hệ thống"}
         self.stdout.write(f"Tài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD}):")
         for row in demo_accounts():
-            where = f" – {row['province_name']}" if row["province"] else ""
+            where = f" – {row['tenant_name']}" if row["province"] else ""
+            if row["tenant"] != row["province"]:  # a role of a merged province, held where it moved
+                where += f" (trước đây {row['province_name']})"
             unit = f" – {row['unit']}" if row["unit"] else ""
             self.stdout.write(f"  {row['username']:<18} {labels[row['role']]}{where}{unit}")

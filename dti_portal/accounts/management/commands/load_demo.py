@@ -4,7 +4,8 @@ from dti_portal.demo import load_demo
 
 
 class Command(BaseCommand):
-    help = "Nạp dữ liệu mẫu: tỉnh Đắk Lắk và Đắk Nông, đơn vị thật, một tài khoản cho mỗi vai trò."
+    help = ("Nạp dữ liệu mẫu: tỉnh Đắk Lắk, Đắk Nông (hợp nhất vào Lâm Đồng từ 01/07/2025) và Lâm Đồng, đơn vị thật, "
+            "một tài khoản cho mỗi vai trò.")
 
     def handle(self, *args, **options):
         counts = load_demo()
@@ -14,3 +15,5 @@ class Command(BaseCommand):
                 f"{counts['frameworks']} bộ chỉ số mới."
             )
         )
+        for line in counts["merged"]:
+            self.stdout.write(line)
