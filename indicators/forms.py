@@ -158,3 +158,14 @@ class CloneForm(forms.Form):
                               error_messages={"invalid": "Hãy nhập năm, ví dụ 2025."})
     name = forms.CharField(label="Tên bộ chỉ số mới", max_length=255, required=False,
                            help_text="Để trống để giữ tên cũ.")
+
+    def __init__(self, *args, into=None, **kwargs):
+        """With `into` (the tenant, when the framework is of a province merged into it), the copy goes to
+        `into` and needs one of its unit kinds: the one of the same code is offered first."""
+        super().__init__(*args, **kwargs)
+        if into is not None:
+            self.fields["unit_kind"] = SafeModelChoiceField(
+                label=f"Áp dụng cho loại đơn vị của {into.name}", queryset=UnitKind.objects.none(),
+                error_messages={"invalid_choice": "Loại đơn vị đã chọn không có trong tỉnh này.",
+                                "required": "Hãy chọn loại đơn vị."})
+            self.fields["unit_kind"].queryset = UnitKind.objects.filter(province=into)

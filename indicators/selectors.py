@@ -9,18 +9,28 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from dti_portal.tenancy.names import search_key
+from dti_portal.tenancy.selectors import former_province_short, lineage_provinces
 
 from .display import RULE_TEXT, html_join, params_text, points, text_with_breaks, url_maker
 from .models import Aggregate, Framework, Indicator
 
 
 def frameworks_of(province) -> list[Framework]:
-    return list(
-        Framework.objects.filter(province=province)
+    """The catalogues the tenant holds: its own and those of the provinces merged into it, each with
+    `former_province` ("" for its own, "Tỉnh Đắk Nông (cũ)" for a merged one's). One query (and the
+    predecessors' names, with any)."""
+    ids = province.lineage_ids
+    frameworks = list(
+        (Framework.objects.filter(province_id__in=ids) if len(ids) > 1 else Framework.objects.filter(province=province))
         .select_related("unit_kind")
         .annotate(indicator_count=Count("indicators", distinct=True), assessment_count=Count("assessments", distinct=True))
-        .order_by("-year", "unit_kind__order", "name")
+        .order_by("-year", "unit_kind__order", "name", "pk")
     )
+    provinces = lineage_provinces(province) if len(ids) > 1 else {}
+    for framework in frameworks:
+        of = framework.province_id
+        framework.former_province = former_province_short(provinces[of]) if of != province.pk else ""
+    return frameworks
 
 
 def get_framework(framework_id: int, *, count_uses: bool = False) -> Framework:

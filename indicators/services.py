@@ -360,10 +360,14 @@ def framework_retire(*, framework: Framework, actor) -> Framework:
 
 
 @transaction.atomic
-def framework_clone(*, framework: Framework, year: int, name: str = "", actor) -> Framework:
-    """A draft copy for another year; `code_map` maps every old code to its (same) new code."""
+def framework_clone(*, framework: Framework, year: int, name: str = "", actor, unit_kind=None) -> Framework:
+    """A draft copy for another year; `code_map` maps every old code to its (same) new code.
+
+    With `unit_kind` (of another province: a framework of a province merged into the tenant, copied into the
+    tenant), the copy belongs to that kind's province."""
+    kind = unit_kind or framework.unit_kind
     clone = Framework.objects.create(
-        province=framework.province, name=name or framework.name, year=year, unit_kind=framework.unit_kind,
+        province_id=kind.province_id, name=name or framework.name, year=year, unit_kind=kind,
         decision_number="", decision_date=None, issuer=framework.issuer, precision=framework.precision,
         bands_on=framework.bands_on, non_reporting=framework.non_reporting, cloned_from=framework,
     )

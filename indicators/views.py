@@ -12,6 +12,8 @@ from django.views.decorators.http import require_POST
 
 from dti_portal.accounts.access import province_view
 from dti_portal.accounts.models import Role
+from dti_portal.tenancy.models import UnitKind
+from dti_portal.tenancy.selectors import former_province_label, lineage_provinces
 
 from . import selectors, services
 from .catalogue import rule_guide, template_rows
@@ -41,6 +43,23 @@ def _refusal(request, error: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _merged_refusal(request, framework):
+    """For a framework of a province merged into the tenant: a redirect to its page saying that it is
+    history and can only be copied; None for the tenant's own."""
+    if framework.province_id == request.province.pk:
+        return None
+    messages.error(request, f"Bộ chỉ số này thuộc {former_province_label(framework.province, lineage_provinces(request.province))}: "
+                            f"giữ nguyên như đã dùng, không sửa, áp dụng hay xóa được. "
+                            f"Hãy “Sao chép sang {request.province.name}” rồi sửa bản sao.")
+    return _url(request, framework)
+
+
+def _own_framework(request, framework_id: int):
+    """(framework, None) for the tenant's own framework; (framework, the refusal) for a merged province's."""
+    framework = selectors.get_framework(framework_id)
+    return framework, _merged_refusal(request, framework)
+
+
 @province_view()
 def framework_list(request):
     return render(request, "indicators/framework_list.html", {
@@ -52,7 +71,8 @@ def framework_list(request):
 def framework_detail(request, framework_id: int):
     framework = selectors.get_framework(framework_id, count_uses=True)
     query = request.GET.get("q", "")
-    can_edit = ADMIN in request.roles
+    own = framework.province_id == request.province.pk
+    can_edit = ADMIN in request.roles and own  # a merged province's framework is history: copied, never edited
     used_count = framework.use_count
     editable = can_edit and not used_count
     tree = selectors.framework_tree(framework, query, editable=editable, province_slug=request.province.slug)
@@ -62,6 +82,8 @@ def framework_detail(request, framework_id: int):
         # A framework in use cannot change, and it was checked when it was activated.
         "problems": services.framework_problems(framework) if editable else [],
         "bands": framework.bands.all(), "aggregates": tree.aggregates, "used_count": used_count,
+        "can_clone": ADMIN in request.roles,
+        "former_province": "" if own else former_province_label(framework.province, lineage_provinces(request.province)),
     })
 
 
@@ -81,7 +103,9 @@ def framework_create(request):
 
 @province_view(ADMIN)
 def framework_edit(request, framework_id: int):
-    framework = selectors.get_framework(framework_id)
+    framework, refused = _own_framework(request, framework_id)
+    if refused:
+        return refused
     initial = services.meta_values(framework) | {"unit_kind": framework.unit_kind_id,
                                                 "decision_date": framework.decision_date}
     form = FrameworkForm(request.POST or None, initial=initial, province=request.province)
@@ -102,7 +126,9 @@ def framework_edit(request, framework_id: int):
 @require_POST
 @province_view(ADMIN)
 def framework_delete(request, framework_id: int):
-    framework = selectors.get_framework(framework_id)
+    framework, refused = _own_framework(request, framework_id)
+    if refused:
+        return refused
     try:
         services.framework_delete(actor=request.user, framework=framework)
     except ValidationError as error:
@@ -115,7 +141,9 @@ def framework_delete(request, framework_id: int):
 @require_POST
 @province_view(ADMIN)
 def framework_activate(request, framework_id: int):
-    framework = selectors.get_framework(framework_id)
+    framework, refused = _own_framework(request, framework_id)
+    if refused:
+        return refused
     try:
         services.framework_activate(actor=request.user, framework=framework)
     except ValidationError as error:
@@ -129,20 +157,31 @@ def framework_activate(request, framework_id: int):
 @require_POST
 @province_view(ADMIN)
 def framework_retire(request, framework_id: int):
-    framework = services.framework_retire(actor=request.user, framework=selectors.get_framework(framework_id))
+    framework, refused = _own_framework(request, framework_id)
+    if refused:
+        return refused
+    framework = services.framework_retire(actor=request.user, framework=framework)
     messages.success(request, "Bộ chỉ số đã ngừng áp dụng.")
     return _url(request, framework)
 
 
 @province_view(ADMIN)
 def framework_clone(request, framework_id: int):
+    """A draft copy for another year; a framework of a province merged into the tenant is copied into the
+    tenant, for one of its unit kinds (the one of the same code offered first)."""
     framework = selectors.get_framework(framework_id)
-    form = CloneForm(request.POST or None, initial={"year": framework.year + 1})
+    into = None if framework.province_id == request.province.pk else request.province
+    initial = {"year": framework.year + 1}
+    if into is not None:
+        initial["unit_kind"] = UnitKind.objects.filter(province=into, code=framework.unit_kind.code).first()
+    form = CloneForm(request.POST or None, initial=initial, into=into)
     if request.method == "POST" and form.is_valid():
         clone = services.framework_clone(actor=request.user, framework=framework, **form.cleaned_data)
-        messages.success(request, f"Đã sao chép thành bộ chỉ số năm {clone.year} (bản nháp).")
+        where = f" của {request.province.name}" if into is not None else ""
+        messages.success(request, f"Đã sao chép thành bộ chỉ số{where} năm {clone.year} (bản nháp).")
         return _url(request, clone)
-    return _form_page(request, form, f"Sao chép {framework.name}", framework)
+    title = f"Sao chép {framework.name}" + (f" sang {request.province.name}" if into is not None else "")
+    return _form_page(request, form, title, framework)
 
 
 @province_view()
@@ -210,14 +249,18 @@ def framework_import(request):
 
 @province_view(ADMIN)
 def indicator_create(request, framework_id: int):
-    framework = selectors.get_framework(framework_id)
+    framework, refused = _own_framework(request, framework_id)
+    if refused:
+        return refused
     initial = {"parent": request.GET.get("parent")} if request.GET.get("parent", "").isdigit() else {}
     return _indicator_form(request, framework, None, initial)
 
 
 @province_view(ADMIN)
 def indicator_edit(request, framework_id: int, indicator_id: int):
-    framework = selectors.get_framework(framework_id)
+    framework, refused = _own_framework(request, framework_id)
+    if refused:
+        return refused
     indicator = selectors.get_indicator(framework, indicator_id)
     return _indicator_form(request, framework, indicator, IndicatorForm.initial_for(indicator))
 
@@ -242,7 +285,9 @@ def _indicator_form(request, framework, indicator, initial):
 @require_POST
 @province_view(ADMIN)
 def indicator_delete(request, framework_id: int, indicator_id: int):
-    framework = selectors.get_framework(framework_id)
+    framework, refused = _own_framework(request, framework_id)
+    if refused:
+        return refused
     indicator = selectors.get_indicator(framework, indicator_id)
     try:
         services.indicator_delete(actor=request.user, indicator=indicator)
