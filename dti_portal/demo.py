@@ -55,7 +55,9 @@ def demo_accounts() -> list[dict[str, str]]:
 
 
 @transaction.atomic
-def load_demo() -> dict[str, int]:
+def load_demo(*, mergers: bool = True) -> dict[str, int]:
+    """`mergers=False` leaves Đắk Nông a tenant of its own (the demo as before 01/07/2025): tests of
+    what a province does with its own results use it; the demo itself merges."""
     with scopes_disabled():
         provinces = {}
         for row in _rows("provinces.csv"):
@@ -102,7 +104,7 @@ def load_demo() -> dict[str, int]:
     frameworks = load_catalogues()
     load_demo_period()
     load_published_results()  # Đắk Nông published 2023 before the merger
-    merged = load_demo_appraisal()  # Đắk Nông 2024: opened, merged into Lâm Đồng, appraised there
+    merged = load_demo_appraisal(mergers)  # Đắk Nông 2024: opened, merged into Lâm Đồng, appraised there
     load_national_demo()
     return {
         "provinces": len(provinces), "units": len(units), "accounts": len({r["username"] for r in demo_accounts()}),
@@ -256,7 +258,7 @@ def load_demo_mergers() -> list[str]:
     return done
 
 
-def load_demo_appraisal() -> list[str]:
+def load_demo_appraisal(mergers: bool = True) -> list[str]:
     """Đắk Nông 2024 under 1552/QĐ-UBND, with units in every state of the workflow.
 
     The period is made and opened by Đắk Nông; before any unit submits, Đắk Nông is merged into Lâm Đồng
@@ -276,7 +278,7 @@ def load_demo_appraisal() -> list[str]:
     province = Province.objects.get(slug="daknong")
     with scope(province=province):
         if Period.objects.filter(name=APPRAISAL_PERIOD).exists():
-            return load_demo_mergers()
+            return load_demo_mergers() if mergers else []
         users = {u.username: u for u in User.objects.filter(username__in=[
             "daknong.quantri", "daknong.thamdinh", "daknong.totruong", "thamdinh.chung"])}
         lead, appraiser, expert = users["daknong.totruong"], users["daknong.thamdinh"], users["thamdinh.chung"]
@@ -290,7 +292,7 @@ def load_demo_appraisal() -> list[str]:
         )
         period_save(period=period, frameworks=frameworks, actor=users["daknong.quantri"])
         period_open(period=period, actor=users["daknong.quantri"])
-    merged = load_demo_mergers()
+    merged = load_demo_mergers() if mergers else []
     tenant = tenant_of(Province.objects.get(pk=province.pk))
     with scope(province=tenant.lineage_ids):  # as the middleware does under /lamdong/
         for framework in frameworks.values():

@@ -332,3 +332,20 @@ def test_the_demo_notifications_of_the_2024_period_are_lamdongs(db):
         notes = list(Notification.objects.values_list("province__slug", "link"))
     assert notes and {slug for slug, _ in notes} == {"lamdong"}
     assert all(link.startswith("/lamdong/") for _, link in notes)
+
+
+def test_a_demo_database_loaded_without_the_merger_is_left_unmerged_with_the_refusal_said(db):
+    """`--no-mergers` is the demo as before 01/07/2025; loading the demo again over it cannot merge, since
+    Đắk Nông's 2024 period is then in appraisal: the refusal of `province_merge` is printed, nothing changes."""
+    from io import StringIO
+
+    call_command("load_demo", mergers=False)
+    daknong = Province.objects.get(slug="daknong")
+    assert daknong.merged_into is None and daknong.is_active
+    with scopes_disabled():
+        assert Membership.objects.filter(province=daknong).count() == 7
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert "Đắk Nông chưa hợp nhất vào Lâm Đồng: Chưa thể hợp nhất" in out.getvalue()
+    assert "Đánh giá DTI năm 2024 (dữ liệu mẫu)" in out.getvalue() and "xóa db.sqlite3" in out.getvalue()
+    assert Province.objects.get(slug="daknong").merged_into is None
