@@ -24,6 +24,7 @@ from .history import CSV_HEADER, csv_rows, history_rows
 from .models import Assessment, Assignment, Period, Review
 from .rows import AppraisalRows, board_rows
 from .views import _back as entry_back
+from .views import period_province_label
 
 TEAM = (Role.APPRAISER, Role.APPRAISAL_LEAD, Role.PROVINCE_ADMIN)
 LEADS = (Role.APPRAISAL_LEAD, Role.PROVINCE_ADMIN)
@@ -54,7 +55,7 @@ def board(request, period_id: int):
     signoffs = selectors.signoffs_of(period)
     rows = board_rows(assessments, teams, signoffs, decisions.undecided, precision, request.province.slug)
     context = {"period": period, "rows": rows, "is_lead": is_lead, "is_admin": Role.PROVINCE_ADMIN in request.roles,
-               "per_appraiser": decisions.per_appraiser}
+               "per_appraiser": decisions.per_appraiser, "former_province": period_province_label(request, period)}
     if is_lead:
         # Only the acts that fit the stage; a unit whose whole team signed offers its finalising.
         keys, waiting = acts.stage_acts(period, assessments)

@@ -20,6 +20,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from dti_portal.tenancy.names import vn_sort_key
+from dti_portal.tenancy.selectors import lineage_provinces
 from indicators.display import url_maker
 from indicators.models import Indicator
 from indicators.scoring import Rule
@@ -170,11 +171,12 @@ class AppraiserTask:
     url: str
 
 
-def appraiser_queue(user, slug: str, today: date) -> list[AppraiserTask]:
+def appraiser_queue(user, slug: str, today: date, province=None) -> list[AppraiserTask]:
     """Units in round 1 or 2 of open periods covered by `user`'s assignments, with the criteria
     still awaiting a decision in the round among those assigned to `user`, and in round 2 whether
     `user` must still sign. Nearest deadline first. Five queries at most, whatever the number of
-    units and criteria."""
+    units and criteria. With `province` (the tenant), a period of a province merged into it says whose
+    it is ("Kỳ 2024 — Tỉnh Đắk Nông (cũ)"; the predecessors' names: one query, none without)."""
     assignments = list(Assignment.objects.filter(appraiser=user, period__status=Period.Status.OPEN)
                        .values("period_id", "unit_id", "group_id", "group__framework_id"))
     if not assignments:
@@ -185,10 +187,15 @@ def appraiser_queue(user, slug: str, today: date) -> list[AppraiserTask]:
     rows = list(
         Assessment.objects.filter(covers, status__in=[S.ROUND1, S.ROUND2])
         .values("pk", "period_id", "unit_id", "unit__name", "unit__kind__name", "framework_id", "status", "decided_round1",
-                "decided_round2", "period__name", "period__round1_end", "period__round2_end")
+                "decided_round2", "period__name", "period__province_id", "period__round1_end", "period__round2_end")
     )
     if not rows:
         return []
+    if province is not None and any(row["period__province_id"] != province.pk for row in rows):
+        names = {pk: p.name for pk, p in lineage_provinces(province).items()}
+        for row in rows:
+            if row["period__province_id"] != province.pk:
+                row["period__name"] += f" — Tỉnh {names.get(row['period__province_id'], '')} (cũ)"
     # The appraisable leaves of the frameworks concerned and their top-level group: one query.
     leaves: dict[int, set[int]] = defaultdict(set)  # framework → appraisable leaves
     group_leaves: dict[int, set[int]] = defaultdict(set)  # top-level group → its appraisable leaves

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from dti_portal.forms import add_service_errors
 from dti_portal.accounts.access import province_view
 from dti_portal.accounts.models import Role
-from dti_portal.tenancy.selectors import units_by_kind
+from dti_portal.tenancy.selectors import former_province_label, lineage_provinces, registry_context
 from indicators.models import Indicator
 
 from . import queues, selectors, services
@@ -36,13 +36,13 @@ def appraiser_home(request):
 
 
 def _units(request) -> dict:
-    """The province's units for the list under the queue, searched with ?q= (diacritics ignored)."""
-    query = request.GET.get("q", "")
-    return {"groups": units_by_kind(request.province, query=query), "unit_query": query}
+    """The units the tenant holds for the list under the queue (those of the provinces merged into it in
+    their own sections), searched with ?q= (diacritics ignored)."""
+    return registry_context(request.province, request.GET.get("q", ""))
 
 
 def _queue(request) -> dict:
-    queue = queues.appraiser_queue(request.user, request.province.slug, timezone.localdate())
+    queue = queues.appraiser_queue(request.user, request.province.slug, timezone.localdate(), province=request.province)
     return {"queue": queue, "queue_groups": queues.by_round(queue)}
 
 
@@ -73,8 +73,19 @@ def period_edit(request, period_id: int):
     return _period_form(request, get_object_or_404(Period, pk=period_id))
 
 
+def period_province_label(request, period) -> str:
+    """"" for the tenant's own period; "tỉnh Đắk Nông cũ (hợp nhất vào Lâm Đồng từ 01/07/2025)" for one of a
+    province merged into it (no query for the tenant's own)."""
+    if period.province_id == request.province.pk:
+        return ""
+    provinces = lineage_provinces(request.province)
+    return former_province_label(provinces[period.province_id], provinces)
+
+
 def _period_form(request, period):
-    form = PeriodForm(request.POST or None, instance=period, province=request.province)
+    # a period of a province merged into the tenant keeps that province's unit kinds and frameworks
+    province = request.province if period.province_id in (None, request.province.pk) else period.province
+    form = PeriodForm(request.POST or None, instance=period, province=province)
     if request.method == "POST" and form.is_valid():
         try:
             period = services.period_save(period=form.save(commit=False), frameworks=form.frameworks(), actor=request.user)
@@ -98,6 +109,7 @@ def period_detail(request, period_id: int):
     rows = period_rows(selectors.period_assessments(period), selectors.leaf_counts(period), precision, request.province.slug)
     return render(request, "assessments/period_detail.html", {
         "period": period, "rows": rows, "can_edit": ADMIN in request.roles,
+        "former_province": period_province_label(request, period),
     })
 
 
