@@ -182,7 +182,12 @@ def test_a_merged_province_s_publication_is_read_only(world, merged, client_as):
 
 def test_the_publish_form_offers_only_the_receiving_province_s_own_years(world, merged, client_as):
     page = _page(client_as(world.admin_b), "/tinh-b/lanh-dao/cong-bo/tao/")
-    assert "2025" in page and "2023" not in page  # 2023 is A's only: read-only history
+    assert "<option>2025</option>" in page and "2023" not in page  # 2023 is A's only: read-only history
+    with scopes_disabled():
+        ImportedResult.objects.filter(province=world.province_b).delete()
+    page = _page(client_as(world.admin_b), "/tinh-b/lanh-dao/cong-bo/")
+    assert 'data-testid="publication-form"' not in page
+    assert "Tỉnh B chưa có kỳ đánh giá hay kết quả nào của chính tỉnh để công bố; kết quả của tỉnh đã hợp nhất" in page
 
 
 def test_the_old_publication_urls_redirect(world, merged, client_as):
