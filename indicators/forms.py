@@ -168,4 +168,7 @@ class CloneForm(forms.Form):
                 label=f"Áp dụng cho loại đơn vị của {into.name}", queryset=UnitKind.objects.none(),
                 error_messages={"invalid_choice": "Loại đơn vị đã chọn không có trong tỉnh này.",
                                 "required": "Hãy chọn loại đơn vị."})
-            self.fields["unit_kind"].queryset = UnitKind.objects.filter(province=into)
+            self.fields["unit_kind"].queryset = kinds = UnitKind.objects.filter(province=into)
+            if not kinds.exists():
+                self.fields["unit_kind"].help_text = (f"{into.name} chưa có loại đơn vị nào: hãy “Thêm loại đơn vị” ở trang "
+                                                      "Quản trị cấp tỉnh trước, rồi sao chép.")

@@ -142,3 +142,16 @@ def test_the_list_costs_the_same_queries_for_few_and_many_merged_frameworks(worl
         build_framework(world.province_a)
     assert _count(client, _url("framework_list")) == first
     assert first == before + 2, (before, first)  # the lineage's second generation, the predecessors' names
+
+
+def test_copying_into_a_tenant_without_unit_kinds_says_what_to_do_first(world, client_as):
+    from dti_portal.tenancy.models import Unit, UnitKind
+
+    framework_a = build_framework(world.province_a)
+    with scopes_disabled():
+        Membership.objects.filter(unit=world.unit_b1).delete()  # its officer's role protects it
+        Unit.objects.filter(province=world.province_b).delete()
+        UnitKind.objects.filter(province=world.province_b).delete()
+    _merge(world)
+    form = client_as(world.admin_b).get(_url("framework_clone", framework_id=framework_a.pk)).content.decode()
+    assert "Tỉnh B chưa có loại đơn vị nào: hãy “Thêm loại đơn vị” ở trang Quản trị cấp tỉnh trước, rồi sao chép." in form

@@ -136,3 +136,13 @@ def test_the_registry_costs_the_same_queries_for_few_and_many_merged_units(world
     # the lineage's second generation (the middleware), the predecessors' names and the listed units' links
     assert counts[0] == before + 3, (before, counts)
     assert _queries(client, _url("tinh-b") + "?q=xa") == counts[0] + 1  # the aliases, searched
+
+
+def test_a_receiving_tenant_without_units_of_its_own_says_so_above_the_merged_ones(world, client_as):
+    with scopes_disabled():
+        Membership.objects.filter(unit=world.unit_b1).delete()  # its officer's role protects it
+        Unit.objects.filter(pk=world.unit_b1.pk).delete()
+    _merge(world)
+    page = client_as(world.admin_b).get(_url("tinh-b")).content.decode()
+    assert "Tỉnh B chưa có đơn vị riêng nào; các đơn vị dưới đây thuộc tỉnh đã hợp nhất vào Tỉnh B." in page
+    assert page.index("chưa có đơn vị riêng") < page.index(HEADING) and "Tỉnh chưa có đơn vị nào." not in page
