@@ -101,10 +101,13 @@ def report_edit(request, task_id: int, year: int, quarter: int):
     report = task.reports.filter(year=year, quarter=quarter).select_related("submitted_by").first()
     targets = list(task.targets.all())
     closed_reason = w.refusal(today)
+    merged = task.plan.province if task.plan.province_id != request.province.pk else None
     editable = can_report and closed_reason is None
     initial = {"value": None if report.value is None else format_number(report.value), "account": report.account} if report else {}
     needs_value = bool(targets)
     if request.method == "POST":
+        if merged is not None:
+            raise PermissionDenied(f"Nhiệm vụ thuộc kế hoạch của {merged.name} (đã hợp nhất): chỉ xem, không báo cáo thêm.")
         if not can_report:
             raise PermissionDenied("Chỉ cán bộ đầu mối của đơn vị chủ trì được báo cáo nhiệm vụ này.")
         form = ReportForm(request.POST, request.FILES, needs_value=needs_value)
@@ -125,7 +128,7 @@ def report_edit(request, task_id: int, year: int, quarter: int):
         form, status = ReportForm(initial=initial, needs_value=needs_value), 200
     return render(request, "national/report_form.html", {
         "task": task, "window": w, "year": year, "report": report, "targets": targets, "form": form,
-        "editable": editable, "can_report": can_report, "closed_reason": closed_reason,
+        "editable": editable, "can_report": can_report, "closed_reason": closed_reason, "merged": merged,
         "evidence": list(report.evidence.select_related("uploaded_by")) if report else [],
         "evidence_form": EvidenceForm(), "max_mb": max_bytes() // (1024 * 1024), "allowed": ALLOWED_SUMMARY,
     }, status=status)

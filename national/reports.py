@@ -137,7 +137,7 @@ def get_task_for_user(request, task_id: int) -> tuple[Task, bool]:
     of the province; an owner's officer only its own organisation's tasks, others are 404."""
     task = get_object_or_404(_tasks(), pk=task_id)
     if task.owner_id in officer_unit_ids(request):
-        return task, True
+        return task, task.plan.province_id == request.province.pk  # a merged province's plan: read only
     if request.roles & READERS:
         return task, False
     raise Http404("Không có nhiệm vụ này.")
@@ -147,7 +147,7 @@ def get_report_for_user(request, report_id: int) -> tuple[ProgressReport, bool]:
     report = get_object_or_404(ProgressReport.objects.select_related("task__plan", "task__owner", "task__indicator"),
                                pk=report_id)
     if report.task.owner_id in officer_unit_ids(request):
-        return report, True
+        return report, report.task.plan.province_id == request.province.pk
     if request.roles & READERS:
         return report, False
     raise Http404("Không có báo cáo này.")
@@ -234,14 +234,15 @@ def report_evidence_add(*, report: ProgressReport, upload, actor, now: datetime 
 # --- selectors ------------------------------------------------------------------------------------
 
 def plans_of_year(year: int):
-    """The province's plans (the active scope's) that run in `year`."""
-    return Plan.objects.filter(first_year__lte=year, last_year__gte=year)
+    """The province's plans (the active scope's) that run in `year`. A plan of a province merged into this
+    one ended with that province: it stays readable, but no report is due on it any more."""
+    return Plan.objects.filter(first_year__lte=year, last_year__gte=year, province__merged_into__isnull=True)
 
 
 def plan_years() -> list[int]:
     """Every year some plan of the province runs, in order (one query)."""
     years: set[int] = set()
-    for first, last in Plan.objects.values_list("first_year", "last_year"):
+    for first, last in Plan.objects.filter(province__merged_into__isnull=True).values_list("first_year", "last_year"):
         years.update(range(first, last + 1))
     return sorted(years)
 

@@ -316,3 +316,29 @@ def test_once_every_plan_has_ended_the_owner_is_told_no_report_is_due_any_more(w
     assert "Đang nhận" not in page and "Kỳ tới" not in page
     home = client_as(world.officer_a1).get(url("home")).content.decode()
     assert "Kế hoạch đã kết thúc (năm cuối: 2025)" in home
+
+
+# --- a plan of a province merged into another --------------------------------------------------------
+
+def test_a_merged_provinces_plan_keeps_its_reports_readable_and_takes_no_more(world, tasks, client_as, march):
+    """A's plan ended with A: after A is merged into B its owner's officer (now in B) reads its reports but
+    writes none, nothing of it is due in B's overview, and the refusal says why."""
+    from datetime import date
+
+    from dti_portal.tenancy.services import province_merge
+
+    _submit(world, tasks[0])
+    province_merge(source=world.province_a, target=world.province_b, effective_date=date(2025, 7, 1),
+                   actor=world.platform_admin)
+    officer = client_as(world.officer_a1)
+    task_url = reverse("national:report_edit", kwargs={"province": "tinh-b", "task_id": tasks[0].pk, "year": 2026, "quarter": 1})
+    page = officer.get(task_url).content.decode()
+    assert 'data-testid="report-merged"' in page and "Tỉnh A, tỉnh đã hợp nhất vào Tỉnh B từ 01/07/2025" in page
+    assert 'data-testid="report-form"' not in page and "41,6" in page
+    refused = officer.post(task_url, {"value": "50", "account": "Thêm."})
+    assert refused.status_code == 403
+    with scopes_disabled():
+        assert ProgressReport.objects.get().value == Decimal("41.6")
+    assert "Sở Y tế, 1" not in officer.get(reverse("national:report_tasks", kwargs={"province": "tinh-b"})).content.decode()
+    overview = client_as(world.admin_b).get(reverse("national:report_overview", kwargs={"province": "tinh-b"})).content.decode()
+    assert "Sở Y tế, 1" not in overview
