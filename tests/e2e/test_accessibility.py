@@ -180,3 +180,28 @@ def test_at_390_px_no_page_runs_off_the_screen(demo, page, login):
     page.goto(demo["history"])
     page.screenshot(path=SHOTS / "history-390.png", full_page=True)
     assert not problems, "At 390 px:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def merged_demo(transactional_db):
+    call_command("load_demo")  # as `make demo` ships it: Đắk Nông merged into Lâm Đồng
+    with scopes_disabled():
+        return Period.objects.get(name=APPRAISAL_PERIOD)
+
+
+def test_axe_finds_no_wcag_violation_on_lamdongs_pages_holding_the_former_daknong(merged_demo, page, login):
+    """The receiving tenant's pages list the merged province's period and results, labelled: same standard."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    lamdong = {"province": "lamdong"}
+    problems: list[str] = []
+    for username, urls in [
+        ("daknong.quantri", [reverse("tenancy:admin_home", kwargs=lamdong), reverse("assessments:period_list", kwargs=lamdong),
+                             reverse("assessments:period_detail", kwargs={**lamdong, "period_id": merged_demo.pk})]),
+        ("daknong.totruong", [reverse("assessments:lead_home", kwargs=lamdong)]),
+        ("lamdong.lanhdao", [reverse("rankings:leadership_home", kwargs=lamdong),
+                             reverse("rankings:ranking_detail", kwargs={**lamdong, "year": 2023, "kind_code": "so"}) + "?tinh=daknong"]),
+    ]:
+        as_user(page, login, username)
+        for url in urls:
+            audit(page, url, problems)
+    assert not problems, "WCAG 2.1 A/AA violations (axe-core):\n" + "\n".join(problems)
