@@ -12,7 +12,7 @@ from dti_portal.accounts.access import get_unit_for_user, province_view
 from dti_portal.accounts.models import Role
 from dti_portal.tenancy.models import UnitKind
 from dti_portal.tenancy.names import vn_sort_key
-from dti_portal.tenancy.selectors import province_in_lineage, units_by_kind
+from dti_portal.tenancy.selectors import province_in_lineage, registry_context
 
 from . import selectors
 from .charts import bar_chart
@@ -32,7 +32,7 @@ def leadership_home(request):
     query = request.GET.get("q", "")
     return render(request, "rankings/leadership_home.html", {
         "rankings": selectors.available(request.province), "periods": periods_of(request.province),
-        "groups": units_by_kind(request.province, query=query), "unit_query": query,
+        **registry_context(request.province, query),
     })
 
 

@@ -70,26 +70,6 @@ def active_units(province: Province, *, on: date | None = None):
     return units
 
 
-def units_by_kind(province: Province, *, on: date | None = None, query: str = "") -> list[tuple[UnitKind, list[Unit]]]:
-    """[(kind, [units...]), ...] in the kind's display order, units in Vietnamese alphabetical order,
-    aliases and officers counted. With `query`, only units whose name or a former name contains it,
-    diacritics and case ignored ("dak lak" finds "Đắk Lắk"). Two queries with a query, one without."""
-    units = list(
-        active_units(province, on=on)
-        .annotate(alias_count=Count("aliases", distinct=True), officer_count=Count("officers", distinct=True))
-        .order_by("kind__order", "kind__name", "pk")
-    )
-    if query.strip():
-        aliases: dict[int, list[str]] = {}
-        for unit_id, name in UnitAlias.objects.filter(unit__province=province).values_list("unit_id", "name"):
-            aliases.setdefault(unit_id, []).append(name)
-        units = [u for u in units if matches(query, u.name, *aliases.get(u.pk, ()))]
-    groups = []
-    for kind, group in groupby(units, key=lambda u: u.kind):
-        groups.append((kind, sorted(group, key=lambda u: vn_sort_key(u.name))))
-    return groups
-
-
 @dataclass
 class RegistrySection:
     """The units of one province of the tenant, as the admin's registry lists them: the tenant's own
@@ -112,13 +92,14 @@ def registry_context(province: Province, query: str) -> dict:
 
 
 def unit_registry(province: Province, *, query: str = "") -> list[RegistrySection]:
-    """The units the tenant holds: its own by kind (as `units_by_kind`), then those of each province
-    merged into it, each in its own section. Every unit carries its direct lineage as
+    """The units the tenant holds: its own by kind (the kind's display order, units in Vietnamese order,
+    aliases and officers counted), then those of each province merged into it, each in its own section.
+    With `query`, only units whose name or a former name contains it, diacritics and case ignored
+    ("dak lak" finds "Đắk Lắk"). Every unit carries its direct lineage as
     `unit.formed_from` and `unit.merged_into` (lists of (name, date)): the registry's small tree.
 
     Queries: the units (one, whatever the number of provinces), their aliases with a search, and the
-    lineage links only when a listed unit has any: a tenant without mergers of units or provinces reads
-    what `units_by_kind` reads."""
+    lineage links only when a listed unit has any."""
     provinces = lineage_provinces(province)
     ids = list(provinces)
     linked = UnitLineage.objects.filter(Q(successor=OuterRef("pk")) | Q(predecessor=OuterRef("pk")))

@@ -8,7 +8,7 @@ from django_scopes import scope
 from dti_portal.tenancy import services
 from dti_portal.tenancy.models import Unit
 from dti_portal.tenancy.names import name_key
-from dti_portal.tenancy.selectors import active_units, find_units_by_name, units_by_kind
+from dti_portal.tenancy.selectors import active_units, find_units_by_name, unit_registry
 
 
 def test_name_key_ignores_case_spacing_composition_and_apostrophe_style():
@@ -90,7 +90,7 @@ def test_a_unit_cannot_merge_into_itself_or_into_another_province(world):
 
 def test_units_are_grouped_by_kind_in_the_kinds_order(world):
     with scope(province=world.province_a):
-        groups = units_by_kind(world.province_a)
+        groups = unit_registry(world.province_a)[0].groups
     assert [(kind.code, [u.name for u in units]) for kind, units in groups] == [
         ("so", ["Sở Y tế"]),
         ("huyen", ["UBND huyện Krông Pắc"]),
