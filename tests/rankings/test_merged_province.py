@@ -255,8 +255,7 @@ def test_list_pages_read_as_many_queries_with_a_predecessor_as_without(world, hi
     _merge(world)
     after = {url: _queries(admin, url) for url in LISTS}
     assert "Tỉnh A, 2025" in admin.get("/tinh-b/lanh-dao/cong-bo/").content.decode()
-    # with a predecessor: the middleware's walk of the lineage reads one more generation (tenancy), and
-    # the predecessors' names are read once (for the labels and the note); nothing per ranking,
+    # with a predecessor: the predecessors' names are read once (for the labels and the note); nothing per ranking,
     # publication or year. The leadership home also shows other apps' lists: only its difference is asserted.
     assert {url: before[url] for url in LISTS[:3]} == {
         "/tinh-b/lanh-dao/xep-hang/": 13, "/tinh-b/lanh-dao/cong-bo/": 10, "/tinh-b/cong-khai/": 7}
