@@ -104,6 +104,8 @@ def load_demo(*, mergers: bool = True) -> dict[str, int]:
     frameworks = load_catalogues()
     load_demo_period()
     load_published_results()  # Đắk Nông published 2023 before the merger
+    if mergers:
+        request_publications()  # ... and its report (401/QĐ-UBND), so Lâm Đồng holds the files as published
     merged = load_demo_appraisal(mergers)  # Đắk Nông 2024: opened, merged into Lâm Đồng, appraised there
     load_national_demo()
     return {
@@ -219,6 +221,23 @@ def load_published_results() -> None:
             report = results_import(actor=None, province=province, year=year, filename=name, content=path.read_bytes())
             if not report.ok:
                 raise ValueError(f"{name}: " + "; ".join(str(p) for p in report.problems))
+
+
+def request_publications() -> None:
+    """The reports the provinces published (fixtures/demo/publications.csv, decisions of the seeds), requested
+    as a province admin requests one: the demo's worker renders the PDF, workbook and scorecards once
+    `make demo` starts, under the name of the province that published them."""
+    from rankings.models import Publication
+    from rankings.publication import publication_request
+
+    for row in _rows("publications.csv"):
+        province, year = Province.objects.get(slug=row["province"]), int(row["year"])
+        with scope(province=province):
+            if Publication.objects.filter(province=province, year=year).exists():
+                continue
+            admin = User.objects.filter(username=f"{province.slug}.quantri").first()
+            publication_request(province=province, year=year, decision_number=row["decision_number"],
+                                decision_date=_date(row["decision_date"]), signer=row["signer"], actor=admin)
 
 
 APPRAISAL_PERIOD = "Đánh giá DTI năm 2024 (dữ liệu mẫu)"

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django_scopes import scope, scopes_disabled
@@ -349,3 +350,40 @@ def test_a_demo_database_loaded_without_the_merger_is_left_unmerged_with_the_ref
     assert "Đắk Nông chưa hợp nhất vào Lâm Đồng: Chưa thể hợp nhất" in out.getvalue()
     assert "Đánh giá DTI năm 2024 (dữ liệu mẫu)" in out.getvalue() and "xóa db.sqlite3" in out.getvalue()
     assert Province.objects.get(slug="daknong").merged_into is None
+
+
+@pytest.mark.django_db(transaction=True)  # the worker commits, as `make demo`'s worker does
+def test_lamdong_holds_daknongs_2023_report_as_published_under_its_name(client, settings):
+    """The demo requests Đắk Nông's 2023 report (401/QĐ-UBND of 05/04/2024) before the merger; the worker
+    `make demo` starts renders it; Lâm Đồng's public page lists it as "Đắk Nông, 2023" and the old address
+    of its PDF leads to the very file whose checksum was stored."""
+    import hashlib
+
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    from rankings.models import Publication
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    call_command("load_demo")
+    with scopes_disabled():
+        publication = Publication.objects.get()
+        assert (publication.province.slug, publication.year, publication.decision_number) == ("daknong", 2023, "401/QĐ-UBND")
+        assert publication.requested_by.username == "daknong.quantri"
+    Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+           max_tasks=None, worker_id="demo-worker", excluded_queue_names=[]).run()
+    with scopes_disabled():
+        publication.refresh_from_db()
+    assert publication.status == Publication.Status.PUBLISHED
+    page = client.get("/lamdong/cong-khai/").content.decode()
+    assert "Đắk Nông, 2023" in page and "401/QĐ-UBND" in page
+    pdf = client.get("/daknong/cong-khai/2023/pdf/", follow=True)
+    assert pdf.redirect_chain == [("/lamdong/cong-khai/2023/pdf/?tinh=daknong", 301)]
+    assert hashlib.sha256(b"".join(pdf.streaming_content)).hexdigest() == publication.pdf_sha256
+
+
+def test_without_the_merger_the_demo_leaves_daknongs_2023_for_its_admin_to_publish(db):
+    from rankings.models import Publication
+
+    call_command("load_demo", mergers=False)
+    with scopes_disabled():
+        assert not Publication.objects.exists()
