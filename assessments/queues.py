@@ -20,7 +20,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from dti_portal.tenancy.names import vn_sort_key
-from dti_portal.tenancy.selectors import lineage_provinces
+from dti_portal.tenancy.selectors import former_province_short, lineage_provinces
 from indicators.display import url_maker
 from indicators.models import Indicator
 from indicators.scoring import Rule
@@ -192,10 +192,10 @@ def appraiser_queue(user, slug: str, today: date, province=None) -> list[Apprais
     if not rows:
         return []
     if province is not None and any(row["period__province_id"] != province.pk for row in rows):
-        names = {pk: p.name for pk, p in lineage_provinces(province).items()}
+        provinces = lineage_provinces(province)
         for row in rows:
-            if row["period__province_id"] != province.pk:
-                row["period__name"] += f" — Tỉnh {names.get(row['period__province_id'], '')} (cũ)"
+            if row["period__province_id"] in provinces and row["period__province_id"] != province.pk:
+                row["period__name"] += " — " + former_province_short(provinces[row["period__province_id"]])
     # The appraisable leaves of the frameworks concerned and their top-level group: one query.
     leaves: dict[int, set[int]] = defaultdict(set)  # framework → appraisable leaves
     group_leaves: dict[int, set[int]] = defaultdict(set)  # top-level group → its appraisable leaves
@@ -329,7 +329,7 @@ def _period_label(period: Period, province) -> str:
     """The period's name; one of a province merged into the tenant says whose it is."""
     if period.province_id == province.pk:
         return period.name
-    return f"{period.name} — Tỉnh {period.province.name} (cũ)"
+    return f"{period.name} — {former_province_short(period.province)}"
 
 
 def lead_queue(province, slug: str, today: date) -> list[PeriodBlockers]:
