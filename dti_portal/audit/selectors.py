@@ -42,16 +42,28 @@ def province_log(province, *, area: str = "", actor=None, period=None, since: da
     return entries.select_related("actor", "indicator").order_by("-pk")
 
 
-def log_page(entries: QuerySet, *, older_than: int | None = None, newer_than: int | None = None,
-             size: int = 100) -> tuple[list, bool, bool]:
-    """One page of `entries` (newest first) after a cursor: (rows, has newer, has older). One query,
-    plus one to know whether newer entries exist when reading towards the newest."""
+def newest(entries: QuerySet, province_ids: list[int], limit: int, *, oldest_first: bool = False) -> list:
+    """The first `limit` of `entries` by id (newest first, or oldest first), read per province: each is a
+    range of the (province, id) index, so a tenant holding merged provinces reads as fast as one that does
+    not (one query per province), where one `province IN (…) ORDER BY id` would sort every entry first."""
+    order = "pk" if oldest_first else "-pk"
+    if len(province_ids) == 1:
+        return list(entries.order_by(order)[:limit])
+    rows = [row for pk in province_ids for row in entries.filter(province_id=pk).order_by(order)[:limit]]
+    rows.sort(key=lambda row: row.pk, reverse=not oldest_first)
+    return rows[:limit]
+
+
+def log_page(entries: QuerySet, *, province_ids: list[int], older_than: int | None = None,
+             newer_than: int | None = None, size: int = 100) -> tuple[list, bool, bool]:
+    """One page of `entries` (newest first) after a cursor: (rows, has newer, has older). One query per
+    province of the tenant, plus one to know whether newer entries exist when reading towards the newest."""
     if newer_than is not None:
-        rows = list(entries.filter(pk__gt=newer_than).order_by("pk")[:size + 1])
+        rows = newest(entries.filter(pk__gt=newer_than), province_ids, size + 1, oldest_first=True)
         has_newer = len(rows) > size
         rows = rows[:size][::-1]
         return rows, has_newer, True
     if older_than is not None:
         entries = entries.filter(pk__lt=older_than)
-    rows = list(entries[:size + 1])
+    rows = newest(entries, province_ids, size + 1)
     return rows[:size], older_than is not None, len(rows) > size
