@@ -235,6 +235,7 @@ def test_a_unit_formed_from_a_merged_province_s_unit_goes_on_with_its_results(wo
     page = _page(client_as(world.admin_b), f"/tinh-b/don-vi/{successor.pk}/")
     rows = page[page.index('data-testid="unit-history"'):]
     assert "2023" in rows and "Sở Y tế" in rows and 'data-testid="predecessor-row"' in rows
+    assert "(đơn vị tiền thân, Tỉnh A)" in rows  # whose result it was
 
 
 # --- queries ----------------------------------------------------------------------------------
