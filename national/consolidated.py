@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from rankings.exporters import render_xlsx
-from rankings.report import _fonts
+from rankings.report import pdf_fonts
 
 from .reports import QUARTER_NAMES, period_overview
 
@@ -62,7 +62,7 @@ def file_name(report: dict, extension: str) -> str:
 
 def report_html(report: dict) -> str:
     return render_to_string("national/report_consolidated_pdf.html", {"meta": report["meta"], "rows": report["rows"],
-                                                                     **_fonts()})
+                                                                     **pdf_fonts()})
 
 
 def render_pdf(report: dict) -> bytes:

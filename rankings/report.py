@@ -29,7 +29,7 @@ def _d(value):
     return None if value in (None, "") else Decimal(value)
 
 
-def _fonts() -> dict:
+def pdf_fonts() -> dict:
     return {"font_regular": (FONTS / "DejaVuSans.ttf").as_uri(), "font_bold": (FONTS / "DejaVuSans-Bold.ttf").as_uri()}
 
 
@@ -57,7 +57,7 @@ def report_html(snapshot: dict) -> str:
     for table in snapshot["tables"]:
         number_columns = len(table["columns"]) + (3 if table["by"] == "total" else 2) + (1 if table["previous_year"] else 0)
         tables.append(table | {"charts": _charts(table), "wide": number_columns > WIDE_TABLE_COLUMNS})
-    return render_to_string("rankings/report_pdf.html", {"meta": snapshot["meta"], "tables": tables, **_fonts()})
+    return render_to_string("rankings/report_pdf.html", {"meta": snapshot["meta"], "tables": tables, **pdf_fonts()})
 
 
 def render_pdf(snapshot: dict) -> bytes:
@@ -71,7 +71,7 @@ def scorecard_html(meta: dict, scorecard: dict) -> str:
     total = sum((Decimal(r["achieved"]) for r in top), Decimal(0)) if top else None
     maximum = sum((Decimal(r["max"]) for r in scorecard["rows"] if r["depth"] == 0 and r["max"]), Decimal(0))
     return render_to_string("rankings/scorecard_pdf.html", {
-        "meta": meta, "card": scorecard, "total": total, "maximum": maximum, **_fonts()})
+        "meta": meta, "card": scorecard, "total": total, "maximum": maximum, **pdf_fonts()})
 
 
 def render_scorecard(meta: dict, scorecard: dict) -> bytes:
