@@ -30,6 +30,7 @@ def _d(value):
 
 
 def pdf_fonts() -> dict:
+    """The bundled DejaVu fonts as file URIs, for every PDF the portal renders (Vietnamese glyphs, no CDN)."""
     return {"font_regular": (FONTS / "DejaVuSans.ttf").as_uri(), "font_bold": (FONTS / "DejaVuSans-Bold.ttf").as_uri()}
 
 
