@@ -22,7 +22,7 @@ def test_leadership_finds_a_unit_without_diacritics_and_its_rank_matches_the_ran
     page.set_viewport_size({"width": 1366, "height": 768})
     login("daklak.lanhdao", DEMO_PASSWORD)
     page.goto("/daklak/lanh-dao/")
-    units = page.get_by_test_id("units-so").locator("tbody td:nth-child(2)").all_inner_texts()
+    units = page.get_by_test_id("units-so").locator("tbody td:nth-child(2) > a").all_inner_texts()  # the name, not its lineage line
     assert units.index("Sở Công Thương") < units.index("Sở Kế hoạch và Đầu tư") < units.index("Sở Khoa học và Công nghệ")
     page.get_by_label("Tìm đơn vị theo tên hoặc tên gọi khác").fill("so y te")
     page.get_by_role("button", name="Tìm", exact=True).click()
