@@ -6,7 +6,8 @@ proportions the services write them, then times the log page — its first page,
 a page filtered by period and area — beside a bare template printing the same 100 rows from plain
 values made before timing. The CSV download (its 5 000 newest entries: a request never writes more)
 is timed beside the `csv` module writing the same rows from plain values. Query counts are printed for the page at 10³ and 10⁵ entries (they
-must be equal: tests/audit/test_log_page.py asserts it).
+must be equal: tests/audit/test_log_page.py asserts it). Last, a province of the same size is merged into this
+one and the log page of both (2 × 10⁵ entries) is timed the same way.
 Run: make bench   (or .venv/bin/python bench/audit_log.py)
 """
 
@@ -35,9 +36,9 @@ REQUESTS = int(os.environ.get("BENCH_REQUESTS", "15"))
 UNITS, CRITERIA = 150, 150
 
 
-def _province():
+def _province(slug="nhat-ky", name="Tỉnh thử nhật ký", prefix="nk"):
     with scopes_disabled():
-        province = province_create(slug="nhat-ky", name="Tỉnh thử nhật ký", coordinating_agency="Sở KH&CN", actor=None)
+        province = province_create(slug=slug, name=name, coordinating_agency="Sở KH&CN", actor=None)
         kind = province.unit_kinds.get(code="xa")
         framework = Framework.objects.create(province=province, name="Bộ chỉ số xã", year=2025, unit_kind=kind)
         indicators = Indicator.objects.bulk_create(
@@ -47,9 +48,9 @@ def _province():
                                               key=f"ubnd xa thu {n:03d}") for n in range(UNITS))
         period = Period.objects.create(province=province, year=2025, name="Kỳ đánh giá 2025")
         assessments = Assessment.objects.bulk_create(Assessment(period=period, unit=u, framework=framework) for u in units)
-        admin = User.objects.create(username="nk.quantri", full_name="Quản trị")
+        admin = User.objects.create(username=f"{prefix}.quantri", full_name="Quản trị")
         Membership.objects.create(user=admin, province=province, role=Role.PROVINCE_ADMIN)
-        officers = User.objects.bulk_create(User(username=f"nk.canbo{n}", full_name=f"Cán bộ xã {n}") for n in range(UNITS))
+        officers = User.objects.bulk_create(User(username=f"{prefix}.canbo{n}", full_name=f"Cán bộ xã {n}") for n in range(UNITS))
     return province, period, assessments, indicators, admin, officers
 
 
@@ -129,5 +130,30 @@ def main() -> None:
     print(f"CSV download ({CSV_LIMIT} newest entries, the most one request writes): {download:.2f} s, {size / 1e6:.1f} MB; "
           f"the csv module writing the same rows from plain values: {raw * 1000:.0f} ms "
           "(the portal also reads, describes and quotes every entry)")
+    merged(province, client, url, rng)
+
+
+def merged(province, client, url, rng) -> None:
+    """A province of the same size merged into this one (1 July 2025): its log is part of the tenant's, and
+    the page reads each province's newest entries from its own index range (`audit.selectors.newest`)."""
+    from datetime import date
+
+    from dti_portal.audit.selectors import newest
+    from dti_portal.tenancy.models import Province
+    from dti_portal.tenancy.services import province_merge
+
+    old, period, assessments, indicators, _, officers = _province("nhat-ky-cu", "Tỉnh cũ thử nhật ký", "nkc")
+    with scopes_disabled():
+        _entries(old, period, assessments, indicators, officers, rng, 100000)
+        province_merge(source=old, target=province, effective_date=date(2025, 7, 1), actor=None)
+        analyze()
+        tenant = Province.objects.get(pk=province.pk)
+        register_bare("log-merged", BARE, {"rows": [dict(r) for r in entry_rows(
+            newest(province_log(tenant), tenant.lineage_ids, 100))]})
+        total = Entry.objects.filter(province_id__in=tenant.lineage_ids).count()
+    print(f"{total} entries in the tenant and the province merged into it; page queries: {count_queries(client, url)}")
+    compare("The log page of a tenant holding a merged province beside a bare template of the same rows", [
+        ("log of both provinces, first page", client, url, "bare, same 100 rows", bare_url(province.slug, "log-merged")),
+    ], REQUESTS)
 
 main()
