@@ -17,7 +17,9 @@ RESULTS = Path(settings.BASE_DIR) / "fixtures" / "results"
 
 @pytest.fixture
 def published(db):
-    call_command("load_demo")  # imports the three published results files
+    # imports the three published results files; without the merger, nothing of 2023 is published yet, so
+    # Đắk Nông's 2023 may be imported again (the demo with the merger has requested its 2023 report)
+    call_command("load_demo", mergers=False)
 
 
 def _table(slug, year, kind):
