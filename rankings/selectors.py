@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Max, OuterRef, Prefetch, Q, Subquery
-from django_scopes import get_scope
 
 from dti_portal.tenancy.models import Province, UnitAlias, UnitKind
+from dti_portal.tenancy.selectors import lineage_provinces
 from indicators.models import Aggregate, Framework, Indicator
 
 from . import ranking
@@ -49,27 +49,6 @@ class Table:
     ranks_non_reporting: bool = True  # the framework's setting: non-reporting units ranked last, or not ranked
 
 
-def _lineage_ids(province) -> list[int]:
-    """`province.lineage_ids` without a query when the active scope is this tenant's: the middleware
-    enters the scope of the tenant's provinces, own id first (and nothing outside the scope could be
-    read anyway). Outside such a scope, looked up."""
-    current = get_scope()
-    if current.get("_enabled", True) and "province" in current:
-        value = current["province"]
-        ids = [getattr(v, "pk", v) for v in (value if isinstance(value, (list, tuple)) else [value])]
-        if ids and ids[0] == province.pk:
-            return ids
-    return province.lineage_ids
-
-
-def lineage(province) -> dict[int, Province]:
-    """The tenant's provinces by id: `province` first, then those merged into it (oldest merger
-    first). No query for a province without predecessors; one (their names) with predecessors."""
-    if len(_lineage_ids(province)) == 1:
-        return {province.pk: province}
-    return {province.pk: province} | {p.pk: p for p in province.predecessors}
-
-
 def label(year: int, of: Province, province) -> str:
     """"2023" for the tenant's own year, "Đắk Nông, 2023" for a province merged into it: the name a
     ranking or publication of before the merger was published under."""
@@ -95,7 +74,7 @@ class Ranking:
 def available(province) -> list[Ranking]:
     """The rankings the tenant holds, newest year first, its own before its predecessors' of a year.
     Two queries (three with predecessors: their names)."""
-    provinces = lineage(province)
+    provinces = lineage_provinces(province)
     triples = (ImportedResult.objects.filter(province_id__in=list(provinces))
                .values_list("province", "year", "unit_kind").distinct())
     kinds = {k.pk: k for k in UnitKind.objects.filter(province_id__in=list(provinces))}
@@ -249,7 +228,7 @@ def units_history(province, unit_ids) -> dict[int, list[dict]]:
     The results of the whole tenant are read (a Lâm Đồng unit formed from a unit of the former Đắk
     Nông goes on with that unit's 2023 result); each entry names the province whose ranking it is
     ("province", "tinh": "" for the tenant's own). The same queries for 1 or 50 units."""
-    provinces = lineage(province)
+    provinces = lineage_provinces(province)
     ids = list(provinces)
     pairs = set(ImportedResult.objects.filter(province_id__in=ids, unit__in=unit_ids).values_list("year", "unit_kind"))
     if not pairs:
@@ -278,7 +257,7 @@ def units_history(province, unit_ids) -> dict[int, list[dict]]:
 def province_history(province) -> list[dict]:
     """Per year and unit kind of the tenant (its own and its predecessors', labelled "Đắk Nông, 2023"):
     how many reported, and the average total and index."""
-    provinces = lineage(province)
+    provinces = lineage_provinces(province)
     results = _results(list(provinces))
     frameworks = _frameworks(results.values())
     history = []
@@ -311,7 +290,7 @@ def publications_of(province, *, published_only: bool = False) -> list:
     its own before a predecessor's of the same year, with their progress counted in the same query
     (the snapshot itself is not loaded: a list needs none of it). Each carries `own`, `label`
     ("2023" or "Đắk Nông, 2023") and `tinh` (the `?tinh=` of its pages, "" for its own)."""
-    provinces = lineage(province)
+    provinces = lineage_provinces(province)
     order = list(provinces)
     found = list(_publications(order, published_only=published_only))
     for publication in found:

@@ -85,6 +85,7 @@ def test_a_years_results_are_copied_from_stored_totals_in_the_same_queries_for_5
 
 def test_ranking_tables_and_histories_take_the_same_queries_for_5_or_40_units(world, sizes):
     for province in sizes:
+        province.lineage_ids  # read once per request by the middleware
         with scope(province=province):
             _materialise(province, 2025)
     tables = [_count(p, lambda p=p, k=k: ranking_table(p, 2025, k)) for p, (k, _) in sizes.items()]
